@@ -97,6 +97,12 @@ export interface Change {
   before?: JsonObject;
   diff: FieldChange[];
   meta?: Record<string, string>;
+  /** Keys (`kind:id`) of changes that must succeed before this one runs. */
+  dependsOn: string[];
+}
+
+export function changeKey(change: { kind: ObjectKind; id: string }): string {
+  return `${change.kind}:${change.id}`;
 }
 
 export interface Plan {
@@ -105,4 +111,6 @@ export interface Plan {
   /** ESV writes leave values pending until a tenant restart. */
   restartNeeded: boolean;
   amVersion: string;
+  /** Problems found while planning (e.g. a consumer client missing in the tenant): nothing may be applied. */
+  problems: string[];
 }

@@ -1,0 +1,65 @@
+/**
+ * After a deploy to the local tenant: runs the article's two demonstrations with the demo
+ * credentials of the tenant's seed and prints the introspection answers.
+ * Owns: choosing the demo credentials and printing the results. The flows live in demo.ts.
+ */
+import type { AccessConfig } from '../config/access.js';
+import type { Target } from '../cli/target.js';
+import { authorizationCodeDemo, clientCredentialsDemo, type DemoCredentials, type DemoResult } from './demo.js';
+
+const ARTICLE = { consumer: 'scopeDrivenAPI1Client', provider: 'scopeDrivenAPI2Client', scope: 'read' };
+
+function unwrap(value: unknown): unknown {
+  return value && typeof value === 'object' && 'value' in (value as object) ? (value as { value: unknown }).value : value;
+}
+
+function clientSecret(target: Target, realm: string, clientId: string): string {
+  const client = target.local?.running.context.state.realms[realm]?.oauth2Clients[clientId] as Record<string, Record<string, unknown>> | undefined;
+  const secret = unwrap(client?.coreOAuth2ClientConfig?.userpassword);
+  if (typeof secret !== 'string') throw new Error(`local tenant: the seed has no secret for client ${clientId}`);
+  return secret;
+}
+
+function redirectUri(target: Target, realm: string, clientId: string): string {
+  const client = target.local?.running.context.state.realms[realm]?.oauth2Clients[clientId] as Record<string, Record<string, unknown>> | undefined;
+  const uris = unwrap(client?.coreOAuth2ClientConfig?.redirectionUris);
+  if (!Array.isArray(uris) || typeof uris[0] !== 'string') throw new Error(`local tenant: client ${clientId} has no redirect URI`);
+  return uris[0];
+}
+
+export function demoCredentials(target: Target): DemoCredentials {
+  const realm = target.realm;
+  const state = target.local?.running.context.state;
+  if (!state) throw new Error('demonstrations need the local tenant');
+  const user = Object.values(state.realms[realm]?.users ?? {})[0];
+  if (!user) throw new Error('local tenant: the seed has no user');
+  for (const id of [ARTICLE.consumer, ARTICLE.provider]) target.redactor.add(clientSecret(target, realm, id));
+  target.redactor.add(user.password);
+  return {
+    realm,
+    cookieName: state.cookieName,
+    consumer: { clientId: ARTICLE.consumer, clientSecret: clientSecret(target, realm, ARTICLE.consumer), redirectUri: redirectUri(target, realm, ARTICLE.consumer) },
+    provider: { clientId: ARTICLE.provider, clientSecret: clientSecret(target, realm, ARTICLE.provider) },
+    user: { username: user.username, password: user.password, id: user._id },
+    scope: ARTICLE.scope,
+    userJourney: 'PasswordGrant',
+  };
+}
+
+export async function runLocalDemonstrations(target: Target, access: AccessConfig, print: (line: string) => void): Promise<{ ok: boolean; results: DemoResult[] }> {
+  const grantsArticleScope = Boolean((access.providers as Record<string, { scopes?: Record<string, unknown> }>)[ARTICLE.provider]?.scopes?.[ARTICLE.scope]);
+  if (!grantsArticleScope) {
+    print(`Demonstrations skipped: the access configuration has no scope ${ARTICLE.scope} of ${ARTICLE.provider}.`);
+    return { ok: true, results: [] };
+  }
+  const creds = demoCredentials(target);
+  const results = [await clientCredentialsDemo(target.baseUrl, creds), await authorizationCodeDemo(target.baseUrl, creds)];
+  print('');
+  print('Demonstrations on the local tenant (the article\'s "Testing the Approach"):');
+  for (const result of results) {
+    print(`  ${result.ok ? 'PASS' : 'FAIL'}  ${result.name}`);
+    for (const problem of result.problems) print(`        ${problem}`);
+    if (result.introspection) print(`        introspection: ${JSON.stringify(result.introspection)}`);
+  }
+  return { ok: results.every((r) => r.ok), results };
+}

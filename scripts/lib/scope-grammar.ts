@@ -101,7 +101,7 @@ export function decideRequestedScopes(requested: string[], allowed: string[], de
     return {
       ok: false,
       scopes: [],
-      error: 'One audience per token: the request names scopes of providers "' + providers.join('", "') + '"; request one token per provider',
+      error: 'One audience per token: the request names scopes of providers "' + providers.sort().join('", "') + '"; request one token per provider',
     };
   }
   return { ok: true, scopes: kept, provider: providers.length ? providers[0] : undefined };

@@ -1,0 +1,31 @@
+/**
+ * OAuth2 clients. A PUT replaces the whole client, so the tool reads it, changes only the override
+ * block (flat values) and writes it back without _id, _type, _rev and *-encrypted values.
+ */
+import type { AmHttp } from './http.js';
+import { queryAll } from './paging.js';
+import { realmPath, seg, stripForPut } from './paths.js';
+
+const FAMILY = 'oauth2-clients';
+const API = 'protocol=2.1,resource=1.0';
+const base = (realm: string) => `${realmPath(realm)}/realm-config/agents/OAuth2Client`;
+
+export type ClientBody = Record<string, unknown> & { _id?: string; overrideOAuth2ClientConfig?: Record<string, unknown> };
+
+export async function listClients(http: AmHttp, realm: string): Promise<ClientBody[]> {
+  return queryAll<ClientBody>(http, { path: base(realm), query: { _queryFilter: 'true' }, apiVersion: API, family: FAMILY });
+}
+
+export async function getClient(http: AmHttp, realm: string, id: string): Promise<ClientBody | null> {
+  const response = await http.request<ClientBody>({ method: 'GET', path: `${base(realm)}/${seg(id)}`, apiVersion: API, family: FAMILY, accept: [404] });
+  return response.status === 404 ? null : response.data;
+}
+
+export async function putClient(http: AmHttp, realm: string, id: string, body: ClientBody): Promise<void> {
+  await http.request({ method: 'PUT', path: `${base(realm)}/${seg(id)}`, body: stripForPut(body, ['_id', '_type']), apiVersion: API, family: FAMILY });
+}
+
+/** A copy of the client with only the given override values changed. */
+export function setOverrides(client: ClientBody, overrides: Record<string, unknown>): ClientBody {
+  return { ...client, overrideOAuth2ClientConfig: { ...(client.overrideOAuth2ClientConfig ?? {}), ...overrides } };
+}

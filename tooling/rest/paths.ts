@@ -1,0 +1,38 @@
+/** Path helpers shared by the AM family modules. */
+export function realmPath(realm: string): string {
+  const segments = realm.split('/').filter(Boolean);
+  return '/am/json/realms/root' + segments.map((s) => `/realms/${encodeURIComponent(s)}`).join('');
+}
+
+export function seg(value: string): string {
+  return encodeURIComponent(value);
+}
+
+/** A `_queryFilter` string literal: quotes and backslashes escaped. */
+export function quoted(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+export interface QueryPage<T> {
+  result: T[];
+  resultCount?: number;
+  pagedResultsCookie?: string | null;
+  remainingPagedResults?: number;
+}
+
+/** Strips what must never be sent back: revision, provider info and every *-encrypted value. */
+export function stripForPut(value: unknown, extraTopLevel: string[] = []): unknown {
+  const strip = (node: unknown, top: boolean): unknown => {
+    if (Array.isArray(node)) return node.map((item) => strip(item, false));
+    if (node && typeof node === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [key, inner] of Object.entries(node)) {
+        if (key === '_rev' || key === '_provider' || key.endsWith('-encrypted') || (top && extraTopLevel.includes(key))) continue;
+        out[key] = strip(inner, false);
+      }
+      return out;
+    }
+    return node;
+  };
+  return strip(value, true);
+}

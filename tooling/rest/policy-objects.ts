@@ -1,0 +1,33 @@
+/**
+ * What resource types, policy sets and policies share: create with POST ?_action=create (409 when it
+ * exists), update with PUT (some tenants answer 404 for a missing object, others create it with 201).
+ */
+import type { AmHttp } from './http.js';
+
+export interface PolicyObjectFamily {
+  family: string;
+  apiVersion: string;
+  /** Collection path, e.g. R/resourcetypes */
+  collection: (realm: string) => string;
+  /** Path of the create action (AM spells policy sets' with a trailing slash). */
+  createPath: (realm: string) => string;
+}
+
+export async function createObject(http: AmHttp, f: PolicyObjectFamily, realm: string, body: Record<string, unknown>): Promise<{ exists: boolean }> {
+  const response = await http.request({ method: 'POST', path: f.createPath(realm), query: { _action: 'create' }, body, apiVersion: f.apiVersion, family: f.family, accept: [409] });
+  return { exists: response.status === 409 };
+}
+
+export async function updateObject(http: AmHttp, f: PolicyObjectFamily, realm: string, id: string, body: Record<string, unknown>): Promise<'created' | 'updated'> {
+  const response = await http.request({ method: 'PUT', path: `${f.collection(realm)}/${encodeURIComponent(id)}`, body, apiVersion: f.apiVersion, family: f.family, accept: [404] });
+  if (response.status === 404) {
+    const created = await createObject(http, f, realm, body);
+    if (created.exists) throw new Error(`${f.family} ${id}: PUT answered 404 but create answered 409`);
+    return 'created';
+  }
+  return response.status === 201 ? 'created' : 'updated';
+}
+
+export async function deleteObject(http: AmHttp, f: PolicyObjectFamily, realm: string, id: string): Promise<void> {
+  await http.request({ method: 'DELETE', path: `${f.collection(realm)}/${encodeURIComponent(id)}`, apiVersion: f.apiVersion, family: f.family, accept: [404] });
+}

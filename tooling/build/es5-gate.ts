@@ -29,8 +29,9 @@ export function checkEs5(source: string, label: string): string[] {
   }
   // `let` and `const` cannot parse at ecmaVersion 5, but `let` alone is a valid identifier there.
   for (const token of acorn.tokenizer(source, { ecmaVersion: 5 })) {
-    if (token.type.label === 'name' && (token.value === 'let' || token.value === 'const')) {
-      problems.push(`${label}: "${token.value}" at ${position(source, token.start)} (AM's engine breaks let/const)`);
+    const value = (token as unknown as { value?: unknown }).value;
+    if (token.type.label === 'name' && (value === 'let' || value === 'const')) {
+      problems.push(`${label}: "${String(value)}" at ${position(source, token.start)} (AM's engine breaks let/const)`);
     }
   }
   const declared = new Set<string>();

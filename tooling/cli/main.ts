@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadEnvironment, type EnvConfig } from '../config/env.js';
-import { loadAccessConfig } from '../config/load.js';
+import { loadAccessConfig } from '../config/access.js';
 import { buildScripts } from '../build/build-scripts.js';
 import { planRun, type BundleSource } from '../engine/pipeline.js';
 import { renderPlan, planToJson } from '../engine/render.js';

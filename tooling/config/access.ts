@@ -1,0 +1,204 @@
+/**
+ * The access configuration: which consumers may call which providers' scopes, and under which
+ * identity conditions. Owns: its types, validation with precise errors, and loading from a file or
+ * a directory of files. Knows nothing of AM objects (see engine/desired.ts).
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { isValidName } from '../../scripts/lib/scope-grammar.js';
+import { decodeUtf8, JsonSyntaxError, parseJsonStrict } from './json-source.js';
+
+/** A grant condition; several keys in one object must all hold. */
+export interface Condition {
+  client?: string;
+  user?: string;
+  claim?: string;
+  value?: string;
+  allOf?: Condition[];
+  anyOf?: Condition[];
+  not?: Condition;
+}
+export interface ScopeConfig {
+  description?: string;
+  /** Alternatives: any one grant is enough. */
+  grants: Condition[];
+}
+export interface ProviderConfig {
+  description?: string;
+  scopes: Record<string, ScopeConfig>;
+}
+export interface AccessConfig {
+  consumers: Record<string, { description?: string }>;
+  /** Identity attributes the scripts copy into the policy request's claims. */
+  identityClaims: string[];
+  providers: Record<string, ProviderConfig>;
+}
+
+export const LIMITS = { scopesPerProvider: 1000, grantsPerScope: 100, conditionDepth: 8, problems: 50 };
+
+export interface AccessProblem {
+  file: string;
+  path: string;
+  message: string;
+}
+
+export class AccessFileError extends Error {
+  constructor(readonly problems: AccessProblem[]) {
+    super(problems.map((p) => `${p.file}: ${p.path || '(document)'}: ${p.message}`).join('\n'));
+    this.name = 'AccessFileError';
+  }
+}
+
+const typeName = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value).slice(0, 40)}`);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const NAME_RULE = '1-128 characters of A-Z a-z 0-9 . _ ~ - : @ ! $ & ( ) * + , ; = (no "/", whitespace or quotes)';
+const CONDITION_KEYS = ['client', 'user', 'claim', 'value', 'allOf', 'anyOf', 'not'];
+
+class Checker {
+  readonly problems: AccessProblem[] = [];
+  constructor(readonly file: string) {}
+  add(pathText: string, message: string) {
+    if (this.problems.length < LIMITS.problems) this.problems.push({ file: this.file, path: pathText, message });
+  }
+  object(value: unknown, pathText: string, allowed: string[], required: string[] = []): value is Record<string, unknown> {
+    if (!isObject(value)) {
+      this.add(pathText, `expected an object, got ${typeName(value)}`);
+      return false;
+    }
+    for (const key of Object.keys(value)) if (!allowed.includes(key)) this.add(`${pathText ? pathText + '.' : ''}${key}`, `unknown key; allowed keys here: ${allowed.join(', ')}`);
+    for (const key of required) if (!(key in value)) this.add(pathText, `missing "${key}"`);
+    return true;
+  }
+  string(value: unknown, pathText: string): value is string {
+    if (typeof value === 'string' && value.length > 0) return true;
+    this.add(pathText, `expected a non-empty string, got ${typeName(value)}`);
+    return false;
+  }
+  optionalDescription(container: Record<string, unknown>, pathText: string) {
+    if ('description' in container && typeof container.description !== 'string') this.add(`${pathText}.description`, `expected a string, got ${typeName(container.description)}`);
+  }
+}
+
+function checkCondition(c: Checker, value: unknown, at: string, depth: number, known: { consumers: Set<string>; claims: Set<string> }): void {
+  if (depth > LIMITS.conditionDepth) {
+    c.add(at, `conditions nested deeper than ${LIMITS.conditionDepth} levels; flatten them`);
+    return;
+  }
+  if (!c.object(value, at, CONDITION_KEYS)) return;
+  const keys = Object.keys(value);
+  if (keys.length === 0) c.add(at, 'expected at least one of client, user, claim+value, allOf, anyOf, not');
+  if ('client' in value && c.string(value.client, `${at}.client`) && !known.consumers.has(value.client)) {
+    c.add(`${at}.client`, `unknown consumer "${value.client}": declare it under "consumers" first`);
+  }
+  if ('user' in value) c.string(value.user, `${at}.user`);
+  if ('claim' in value || 'value' in value) {
+    if (c.string(value.claim, `${at}.claim`) && !known.claims.has(value.claim)) c.add(`${at}.claim`, `unknown claim "${value.claim}": list it in "identityClaims" so the scripts send it`);
+    c.string(value.value, `${at}.value`);
+  }
+  for (const op of ['allOf', 'anyOf'] as const) {
+    if (!(op in value)) continue;
+    const list = value[op];
+    if (!Array.isArray(list) || list.length === 0) c.add(`${at}.${op}`, `expected a non-empty array of conditions, got ${typeName(list)}`);
+    else list.forEach((item, index) => checkCondition(c, item, `${at}.${op}[${index}]`, depth + 1, known));
+  }
+  if ('not' in value) checkCondition(c, value.not, `${at}.not`, depth + 1, known);
+}
+
+/** Checks one document's shape; cross-file rules (duplicates, unknown consumers) use `known`. */
+export function validateDocument(raw: unknown, file: string, known: { consumers: Set<string>; claims: Set<string> }): AccessProblem[] {
+  const c = new Checker(file);
+  if (!c.object(raw, '', ['$schema', 'consumers', 'identityClaims', 'providers'])) return c.problems;
+  if ('consumers' in raw && c.object(raw.consumers, 'consumers', Object.keys(isObject(raw.consumers) ? raw.consumers : {}))) {
+    for (const [id, consumer] of Object.entries(raw.consumers as Record<string, unknown>)) {
+      if (!isValidName(id)) c.add(`consumers.${id}`, `invalid client id: expected ${NAME_RULE}`);
+      if (c.object(consumer, `consumers.${id}`, ['description'])) c.optionalDescription(consumer, `consumers.${id}`);
+    }
+  }
+  if ('identityClaims' in raw) {
+    if (!Array.isArray(raw.identityClaims)) c.add('identityClaims', `expected an array of attribute names, got ${typeName(raw.identityClaims)}`);
+    else raw.identityClaims.forEach((name, index) => {
+      if (typeof name !== 'string' || !/^[A-Za-z][A-Za-z0-9_.-]{0,127}$/.test(name)) c.add(`identityClaims[${index}]`, `expected an attribute name (letters, digits, _ . -), got ${typeName(name)}`);
+      else if (['sub', 'subject', 'client'].includes(name)) c.add(`identityClaims[${index}]`, `"${name}" is reserved: the scripts always send sub, subject and client`);
+    });
+  }
+  if ('providers' in raw && c.object(raw.providers, 'providers', Object.keys(isObject(raw.providers) ? raw.providers : {}))) {
+    for (const [providerId, provider] of Object.entries(raw.providers as Record<string, unknown>)) {
+      const at = `providers.${providerId}`;
+      if (!isValidName(providerId)) c.add(at, `invalid provider id: expected ${NAME_RULE}`);
+      if (!c.object(provider, at, ['description', 'scopes'], ['scopes'])) continue;
+      c.optionalDescription(provider, at);
+      if (!c.object(provider.scopes, `${at}.scopes`, Object.keys(isObject(provider.scopes) ? provider.scopes : {}))) continue;
+      const scopes = Object.entries(provider.scopes as Record<string, unknown>);
+      if (scopes.length > LIMITS.scopesPerProvider) {
+        c.add(`${at}.scopes`, `${scopes.length} scopes; at most ${LIMITS.scopesPerProvider} per provider (split the API into several providers)`);
+        continue;
+      }
+      for (const [scopeName, scope] of scopes) {
+        const scopeAt = `${at}.scopes.${scopeName}`;
+        if (!isValidName(scopeName)) c.add(scopeAt, `invalid scope name: expected ${NAME_RULE}`);
+        if (!c.object(scope, scopeAt, ['description', 'grants'], ['grants'])) continue;
+        c.optionalDescription(scope, scopeAt);
+        if (!Array.isArray(scope.grants)) {
+          c.add(`${scopeAt}.grants`, `expected an array of conditions, got ${typeName(scope.grants)}`);
+          continue;
+        }
+        if (scope.grants.length > LIMITS.grantsPerScope) c.add(`${scopeAt}.grants`, `${scope.grants.length} grants; at most ${LIMITS.grantsPerScope} per scope`);
+        else scope.grants.forEach((grant, index) => checkCondition(c, grant, `${scopeAt}.grants[${index}]`, 1, known));
+      }
+    }
+  }
+  return c.problems;
+}
+
+async function filesOf(target: string): Promise<string[]> {
+  let info;
+  try {
+    info = await stat(target);
+  } catch {
+    throw new AccessFileError([{ file: target, path: '', message: 'no such file or directory (set AIC_ACCESS_FILE or pass --access)' }]);
+  }
+  if (!info.isDirectory()) return [target];
+  const entries = (await readdir(target, { recursive: true })).filter((name) => name.endsWith('.json')).sort();
+  if (entries.length === 0) throw new AccessFileError([{ file: target, path: '', message: 'the directory holds no *.json access files' }]);
+  return entries.map((name) => path.join(target, name));
+}
+
+/** Loads and validates a file or a directory of files; throws AccessFileError listing every problem. */
+export async function loadAccessConfig(target: string | string[]): Promise<AccessConfig> {
+  const files = (await Promise.all((Array.isArray(target) ? target : [target]).map(filesOf))).flat();
+  const problems: AccessProblem[] = [];
+  const documents: { file: string; raw: Record<string, unknown> }[] = [];
+  for (const file of files) {
+    const shown = path.relative(process.cwd(), file) || file;
+    try {
+      const { value, duplicates } = parseJsonStrict(decodeUtf8(await readFile(file)));
+      problems.push(...duplicates.map((d) => ({ file: shown, ...d })));
+      documents.push({ file: shown, raw: value as Record<string, unknown> });
+    } catch (error) {
+      if (!(error instanceof JsonSyntaxError)) throw error;
+      problems.push({ file: shown, path: '', message: error.message });
+    }
+  }
+  const merged: AccessConfig = { consumers: {}, identityClaims: [], providers: {} };
+  const definedIn = new Map<string, string>();
+  for (const { file, raw } of documents) {
+    if (!isObject(raw)) continue;
+    for (const section of ['consumers', 'providers'] as const) {
+      if (!isObject(raw[section])) continue;
+      for (const [id, value] of Object.entries(raw[section] as Record<string, unknown>)) {
+        const key = `${section}.${id}`;
+        if (definedIn.has(key)) problems.push({ file, path: key, message: `duplicate ${section === 'providers' ? 'provider' : 'consumer'} "${id}": already defined in ${definedIn.get(key)}` });
+        else {
+          definedIn.set(key, file);
+          (merged[section] as Record<string, unknown>)[id] = value;
+        }
+      }
+    }
+    if (Array.isArray(raw.identityClaims)) for (const name of raw.identityClaims) if (typeof name === 'string' && !merged.identityClaims.includes(name)) merged.identityClaims.push(name);
+  }
+  const known = { consumers: new Set(Object.keys(merged.consumers)), claims: new Set(merged.identityClaims) };
+  for (const { file, raw } of documents) problems.push(...validateDocument(raw, file, known));
+  if (problems.length) throw new AccessFileError(problems.slice(0, LIMITS.problems));
+  merged.identityClaims.sort();
+  return merged;
+}

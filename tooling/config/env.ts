@@ -1,0 +1,131 @@
+/**
+ * Environment specifics (tenant, realm, credentials, secrets) from `.env`, `.env.<name>` and the
+ * process environment (which wins). Owns: reading and validating them. Never echoes a secret.
+ */
+import dotenv from 'dotenv';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export type AuthConfig =
+  | { kind: 'service-account'; accountId: string; jwk: Record<string, unknown> }
+  | { kind: 'bearer'; token: string }
+  | { kind: 'none' };
+
+export interface EnvConfig {
+  /** No tenant configured: the local tenant is used. */
+  local: boolean;
+  baseUrl: string;
+  realm: string;
+  auth: AuthConfig;
+  gatewayId: string;
+  /** Non-enumerable: never serialised or inspected. */
+  readonly gatewaySecret: string;
+  /** Value written to esv-tenant-env-fqdn. */
+  tenantEsvValue: string;
+  accessPath: string;
+  concurrency: number;
+  journeyName: string;
+  localTenant: { port: number; stateDir: string; engine: 'node' | 'rhino' };
+}
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'EnvError';
+  }
+}
+
+export interface LoadEnvOptions {
+  envName?: string;
+  cwd?: string;
+  processEnv?: NodeJS.ProcessEnv;
+}
+
+function readEnvFile(file: string): Record<string, string> {
+  return existsSync(file) ? dotenv.parse(readFileSync(file)) : {};
+}
+
+export function loadEnvironment(options: LoadEnvOptions = {}): EnvConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const problems: string[] = [];
+  if (options.envName !== undefined && !/^[A-Za-z0-9_-]+$/.test(options.envName)) throw new EnvError([`--env: expected a name of letters, digits, _ or -, got ${JSON.stringify(options.envName)}`]);
+  if (options.envName && !existsSync(path.join(cwd, `.env.${options.envName}`))) problems.push(`--env ${options.envName}: no file .env.${options.envName} in ${cwd}`);
+  const vars: Record<string, string | undefined> = { ...readEnvFile(path.join(cwd, '.env')), ...(options.envName ? readEnvFile(path.join(cwd, `.env.${options.envName}`)) : {}) };
+  for (const [key, value] of Object.entries(options.processEnv ?? process.env)) if (value !== undefined && value !== '') vars[key] = value;
+  const get = (name: string) => (vars[name] ?? '').trim();
+
+  const tenant = get('AIC_TENANT');
+  const local = tenant === '';
+  let baseUrl = '';
+  if (!local) {
+    baseUrl = /^https?:\/\//i.test(tenant) ? tenant.replace(/\/+$/, '') : `https://${tenant}`;
+    try {
+      const url = new URL(baseUrl);
+      if (url.pathname !== '/' && url.pathname !== '') problems.push(`AIC_TENANT: expected a host name or base URL without a path (e.g. openam-example.forgeblocks.com), got a path ${JSON.stringify(url.pathname)}`);
+    } catch {
+      problems.push(`AIC_TENANT: expected a host name or base URL, got ${JSON.stringify(tenant)}`);
+    }
+  }
+  const realm = get('AIC_REALM') || 'alpha';
+  if (!/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(realm.replace(/^\/+/, ''))) problems.push(`AIC_REALM: expected a realm name such as alpha, got ${JSON.stringify(realm)}`);
+
+  let auth: AuthConfig = { kind: 'none' };
+  const accountId = get('AIC_SERVICE_ACCOUNT_ID');
+  const inlineJwk = get('AIC_SERVICE_ACCOUNT_JWK');
+  const jwkFile = get('AIC_SERVICE_ACCOUNT_JWK_FILE');
+  const bearer = get('AIC_BEARER_TOKEN');
+  if (accountId || inlineJwk || jwkFile) {
+    let jwkText = inlineJwk;
+    const source = inlineJwk ? 'AIC_SERVICE_ACCOUNT_JWK' : 'AIC_SERVICE_ACCOUNT_JWK_FILE';
+    if (!inlineJwk && jwkFile) {
+      try {
+        jwkText = readFileSync(path.resolve(cwd, jwkFile), 'utf8');
+      } catch {
+        problems.push(`AIC_SERVICE_ACCOUNT_JWK_FILE: cannot read ${jwkFile}`);
+      }
+    }
+    if (!accountId) problems.push('AIC_SERVICE_ACCOUNT_ID: required with a service-account key (the account id from the AIC admin UI)');
+    if (!jwkText && !problems.some((p) => p.startsWith('AIC_SERVICE_ACCOUNT_JWK_FILE'))) problems.push('AIC_SERVICE_ACCOUNT_JWK or AIC_SERVICE_ACCOUNT_JWK_FILE: required with AIC_SERVICE_ACCOUNT_ID');
+    if (jwkText) {
+      let jwk: Record<string, unknown> | undefined;
+      try {
+        jwk = JSON.parse(jwkText);
+      } catch {
+        problems.push(`${source}: expected a JSON Web Key (JSON), the value does not parse`);
+      }
+      if (jwk && (jwk.kty !== 'RSA' || typeof jwk.d !== 'string' || typeof jwk.n !== 'string')) problems.push(`${source}: expected an RSA private key (kty "RSA" with "n" and "d")`);
+      else if (jwk && accountId) auth = { kind: 'service-account', accountId, jwk };
+    }
+  } else if (bearer) {
+    auth = { kind: 'bearer', token: bearer };
+  }
+
+  const concurrencyText = get('DEPLOY_CONCURRENCY') || '8';
+  const concurrency = Number(concurrencyText);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) problems.push(`DEPLOY_CONCURRENCY: expected an integer from 1 to 64, got ${JSON.stringify(concurrencyText)}`);
+  const portText = get('LOCAL_TENANT_PORT') || '8780';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`LOCAL_TENANT_PORT: expected a port number, got ${JSON.stringify(portText)}`);
+  const engine = get('LOCAL_TENANT_ENGINE') || 'node';
+  if (engine !== 'node' && engine !== 'rhino') problems.push(`LOCAL_TENANT_ENGINE: expected node or rhino, got ${JSON.stringify(engine)}`);
+  const gatewayId = get('POLICY_GATEWAY_ID') || 'policy-evaluator';
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(gatewayId)) problems.push(`POLICY_GATEWAY_ID: expected 1-128 letters, digits, . _ or -, got ${JSON.stringify(gatewayId)}`);
+  if (problems.length) throw new EnvError(problems);
+
+  const config = {
+    local,
+    baseUrl,
+    realm: realm.replace(/^\/+/, ''),
+    auth,
+    gatewayId,
+    tenantEsvValue: get('ESV_TENANT_ENV_FQDN') || (local ? '' : new URL(baseUrl).protocol === 'https:' ? new URL(baseUrl).host : baseUrl),
+    accessPath: path.resolve(cwd, get('AIC_ACCESS_FILE') || 'access'),
+    concurrency,
+    journeyName: get('AGENTLOGIN_JOURNEY') || 'AgentLogin',
+    localTenant: { port, stateDir: path.resolve(cwd, get('LOCAL_TENANT_DIR') || '.local-tenant'), engine: engine as 'node' | 'rhino' },
+  } as EnvConfig;
+  Object.defineProperty(config, 'gatewaySecret', { value: get('POLICY_GATEWAY_SECRET'), enumerable: false });
+  // Keep the key and token out of JSON.stringify / util.inspect of the config.
+  if (auth.kind !== 'none') Object.defineProperty(config, 'auth', { value: auth, enumerable: false });
+  return config;
+}

@@ -64,8 +64,10 @@ function journeyObjects(journey: unknown, realm: string): ManagedObject[] {
   const objects: ManagedObject[] = [];
   for (const [name, exported] of Object.entries(trees)) {
     for (const node of [...Object.values(exported.innerNodes ?? {}), ...Object.values(exported.nodes ?? {})]) {
-      const { _rev, ...body } = node as Record<string, unknown> & { _rev?: unknown };
+      // The node's type (and version) is in its path; AM < 8.1 does not echo a version back.
+      const { _rev, _type: _ignored, ...body } = node as Record<string, unknown> & { _rev?: unknown };
       void _rev;
+      void _ignored;
       const type = node._type as { _id: string; version?: string };
       objects.push({ kind: 'journey-node', id: String(node._id), body: body as Body, meta: { nodeType: type._id, version: type.version ?? '1.0' } });
     }

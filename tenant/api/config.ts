@@ -1,0 +1,265 @@
+/**
+ * AM configuration APIs: scripts, journeys (trees and nodes in both node-API forms), OAuth2 clients
+ * and Identity Gateway agents, with AM's status codes and error bodies.
+ */
+import { randomBytes } from 'node:crypto';
+import { requireAdmin } from '../auth-guard.js';
+import { amError, clone, jsonBody, matchesFilter, nowIso, ok, page, realmOf, revision } from '../http-util.js';
+import type { Handler, JsonObject, JsonValue, RealmState, Route, TenantContext, TenantRequest, TenantResponse } from '../types.js';
+
+const R = '^/am/json/realms/root/realms/(?<realm>[^/]+)';
+const TREES = `${R}/realm-config/authentication/authenticationtrees`;
+const STATIC_NODES = new Set(['70e691a5-1e33-4ac3-a356-e7b6d60d92e0', 'e301438c-0bd0-429c-ab0c-66126501069a', 'startNode']);
+
+/** Admin guard, realm lookup and JSON parsing common to every handler here. */
+function admin(handler: (req: TenantRequest, params: Record<string, string>, realm: RealmState, tenant: TenantContext, body: JsonObject) => TenantResponse): Handler {
+  return (req, params, tenant) => {
+    const denied = requireAdmin(req, tenant);
+    if (denied) return denied;
+    const realm = realmOf(tenant, params.realm);
+    if (!realm) return amError(404, `Realm '${params.realm}' not found`);
+    const parsed = jsonBody(req);
+    if (parsed.error) return parsed.error;
+    return handler(req, params, realm, tenant, parsed.body);
+  };
+}
+
+// ---- scripts ----
+const SCRIPT_LANGUAGES = new Set(['JAVASCRIPT', 'GROOVY']);
+
+const putScript = admin((_req, { id }, realm, tenant, body) => {
+  if (typeof body.name !== 'string' || !body.name) return amError(400, 'Script name is required');
+  if (typeof body.language !== 'string' || !SCRIPT_LANGUAGES.has(body.language)) return amError(400, 'Script language must be JAVASCRIPT or GROOVY');
+  if (typeof body.context !== 'string' || !body.context) return amError(400, 'Script context is required');
+  if (typeof body.script !== 'string') return amError(400, 'Script content (base64) is required');
+  const clash = Object.values(realm.scripts).find((s) => s.name === body.name && s._id !== id);
+  if (clash) return amError(409, `Script with name ${body.name} already exists`);
+  const existing = realm.scripts[id];
+  const now = Date.now();
+  const stored: JsonObject = {
+    ...(clone(body) as JsonObject),
+    _id: id,
+    evaluatorVersion: (body.evaluatorVersion as JsonValue) ?? '1.0',
+    default: body.default === true,
+    createdBy: (existing?.createdBy as JsonValue) ?? 'id=local-deployer,ou=user,ou=am-config',
+    creationDate: (existing?.creationDate as JsonValue) ?? now,
+    lastModifiedBy: 'id=local-deployer,ou=user,ou=am-config',
+    lastModifiedDate: now,
+  };
+  delete stored._rev;
+  stored._rev = revision({ ...stored, lastModifiedDate: 0, creationDate: 0 });
+  realm.scripts[id] = stored;
+  tenant.changed();
+  return ok(stored, existing ? 200 : 201);
+});
+
+const getScript = admin((_req, { id }, realm) => (realm.scripts[id] ? ok(realm.scripts[id]) : amError(404, `Script ${id} not found`)));
+const deleteScript = admin((_req, { id }, realm, tenant) => {
+  const script = realm.scripts[id];
+  if (!script) return amError(404, `Script ${id} not found`);
+  delete realm.scripts[id];
+  tenant.changed();
+  return ok(script);
+});
+const queryScripts = admin((req, _params, realm) => page(req, Object.values(realm.scripts).filter((s) => matchesFilter(req.query._queryFilter, s))));
+
+// ---- journeys ----
+const putTree = admin((_req, { name }, realm, tenant, body) => {
+  if (typeof body.entryNodeId !== 'string') return amError(400, 'entryNodeId is required');
+  const nodes = (body.nodes ?? {}) as Record<string, JsonObject>;
+  for (const [id, node] of Object.entries(nodes)) {
+    if (!realm.nodes[id]) return amError(400, `Node ${id} does not exist: create nodes before the tree`);
+    for (const target of Object.values((node.connections ?? {}) as Record<string, string>)) {
+      if (!nodes[target] && !STATIC_NODES.has(target)) return amError(400, `Node ${id} connects to ${target}, which is not in the tree`);
+    }
+  }
+  if (!nodes[body.entryNodeId] && !STATIC_NODES.has(body.entryNodeId)) return amError(400, `entryNodeId ${body.entryNodeId} is not in the tree`);
+  const existing = realm.trees[name];
+  const stored: JsonObject = { innerTreeOnly: false, enabled: true, ...(clone(body) as JsonObject), _id: name };
+  delete stored._rev;
+  stored._rev = revision(stored);
+  realm.trees[name] = stored;
+  tenant.changed();
+  return ok(stored, existing ? 200 : 201);
+});
+const getTree = admin((_req, { name }, realm) => (realm.trees[name] ? ok(realm.trees[name]) : amError(404, `Tree ${name} not found`)));
+const deleteTree = admin((_req, { name }, realm, tenant) => {
+  const tree = realm.trees[name];
+  if (!tree) return amError(404, `Tree ${name} not found`);
+  delete realm.trees[name];
+  tenant.changed();
+  return ok(tree);
+});
+
+const NODE_NAMES: Record<string, string> = {
+  PageNode: 'Page Node',
+  ValidatedUsernameNode: 'Platform Username',
+  ValidatedPasswordNode: 'Platform Password',
+  DataStoreDecisionNode: 'Data Store Decision',
+  AgentDataStoreDecisionNode: 'Agent Data Store Decision',
+};
+
+function nodeView(type: string, id: string, body: JsonObject, version: string | undefined): JsonObject {
+  const typeInfo: JsonObject = { _id: type, name: NODE_NAMES[type] ?? type, collection: true };
+  if (version) typeInfo.version = version;
+  return { ...body, _id: id, _type: typeInfo };
+}
+
+function versionedApi(req: TenantRequest, wantsVersioned: boolean): TenantResponse | null {
+  const api = req.headers['accept-api-version'] ?? '';
+  if (wantsVersioned && !/resource=3\.0/.test(api)) return amError(400, 'The versioned node API needs Accept-API-Version resource=3.0');
+  return null;
+}
+
+function putNode(versioned: boolean): Handler {
+  return admin((req, { type, version, id }, realm, tenant, body) => {
+    const wrongApi = versionedApi(req, versioned);
+    if (wrongApi) return wrongApi;
+    if (type === 'PageNode') {
+      for (const child of (body.nodes ?? []) as JsonObject[]) {
+        if (!realm.nodes[String(child._id)]) return amError(400, `Page node child ${String(child._id)} does not exist: create inner nodes before their page node`);
+      }
+    }
+    const { _rev, _type, ...config } = clone(body) as JsonObject;
+    void _rev;
+    void _type;
+    const existing = realm.nodes[id];
+    if (existing && existing.type !== type) return amError(400, `Node ${id} exists with type ${existing.type}`);
+    const nodeVersion = versioned ? version : existing?.version ?? ((_type as JsonObject | undefined)?.version as string | undefined);
+    realm.nodes[id] = { type, version: nodeVersion, body: { ...config, _id: id } };
+    tenant.changed();
+    return ok({ ...nodeView(type, id, realm.nodes[id].body, versioned ? nodeVersion : undefined), _rev: revision(realm.nodes[id].body) }, existing ? 200 : 201);
+  });
+}
+
+function getNode(versioned: boolean): Handler {
+  return admin((req, { type, id }, realm) => {
+    const node = realm.nodes[id];
+    if (!node || node.type !== type) return amError(404, `Node ${id} not found`);
+    return ok({ ...nodeView(type, id, node.body, versioned ? node.version : undefined), _rev: revision(node.body) });
+  });
+}
+
+function deleteNode(): Handler {
+  return admin((_req, { type, id }, realm, tenant) => {
+    const node = realm.nodes[id];
+    if (!node || node.type !== type) return amError(404, `Node ${id} not found`);
+    delete realm.nodes[id];
+    tenant.changed();
+    return ok({ _id: id });
+  });
+}
+
+// ---- OAuth2 clients ----
+const CLIENT_GROUPS = ['coreOAuth2ClientConfig', 'advancedOAuth2ClientConfig', 'signEncOAuth2ClientConfig', 'coreOpenIDClientConfig', 'coreUmaClientConfig', 'overrideOAuth2ClientConfig'];
+const OVERRIDE_KEYS = [
+  'providerOverridesEnabled', 'accessTokenModificationPluginType', 'accessTokenModificationScript', 'accessTokenModificationClass', 'validateScopePluginType', 'validateScopeScript', 'validateScopeClass',
+  'usePolicyEngineForScope', 'scopesPolicySet', 'issueRefreshToken', 'issueRefreshTokenOnRefreshedToken', 'statelessTokensEnabled', 'tokenEncryptionEnabled', 'clientsCanSkipConsent',
+  'enableRemoteConsent', 'remoteConsentServiceId', 'oidcClaimsPluginType', 'oidcClaimsScript', 'oidcClaimsClass', 'evaluateScopePluginType', 'evaluateScopeScript', 'evaluateScopeClass',
+  'authorizeEndpointDataProviderPluginType', 'authorizeEndpointDataProviderScript', 'authorizeEndpointDataProviderClass', 'accessTokenMayActScript', 'oidcMayActScript', 'overrideableOIDCClaims', 'useForceAuthnForMaxAge',
+];
+const PLUGIN_TYPES = new Set(['PROVIDER', 'SCRIPTED', 'JAVA']);
+
+function unwrap(value: JsonValue | undefined): JsonValue | undefined {
+  return value && typeof value === 'object' && !Array.isArray(value) && 'inherited' in value ? (value as JsonObject).value : value;
+}
+
+/** What a GET shows: the secret is write-only. */
+function clientView(client: JsonObject): JsonObject {
+  const view = clone(client);
+  const core = view.coreOAuth2ClientConfig as JsonObject | undefined;
+  if (core && 'userpassword' in core) {
+    core.userpassword = null;
+    core['userpassword-encrypted'] = 'AAAAA0FFUwIQ' + randomBytes(12).toString('base64');
+  }
+  return view;
+}
+
+const putClient = admin((_req, { id }, realm, tenant, body) => {
+  const unknownGroups = Object.keys(body).filter((key) => !CLIENT_GROUPS.includes(key) && !['_id', '_rev', '_type'].includes(key));
+  if (unknownGroups.length) return amError(400, 'Invalid attribute specified.', { validAttributes: CLIENT_GROUPS });
+  const override = (body.overrideOAuth2ClientConfig ?? {}) as JsonObject;
+  const unknownOverrides = Object.keys(override).filter((key) => !OVERRIDE_KEYS.includes(key));
+  if (unknownOverrides.length) return amError(400, 'Invalid attribute specified.', { validAttributes: OVERRIDE_KEYS });
+  for (const key of ['accessTokenModificationPluginType', 'validateScopePluginType']) {
+    if (key in override && !PLUGIN_TYPES.has(String(override[key]))) return amError(400, `Invalid value for ${key}: expected PROVIDER, SCRIPTED or JAVA`);
+  }
+  for (const key of ['accessTokenModificationScript', 'validateScopeScript']) {
+    const scriptId = override[key];
+    if (typeof scriptId === 'string' && scriptId !== '[Empty]' && !realm.scripts[scriptId]) return amError(400, `Script ${scriptId} referenced by ${key} does not exist`);
+  }
+  const existing = realm.oauth2Clients[id];
+  const stored = clone(body) as JsonObject;
+  delete stored._rev;
+  stored._id = id;
+  stored._type = { _id: 'OAuth2Client', name: 'OAuth2 Clients', collection: true };
+  const core = (stored.coreOAuth2ClientConfig ?? {}) as JsonObject;
+  stored.coreOAuth2ClientConfig = core;
+  delete core['userpassword-encrypted'];
+  const newSecret = unwrap(core.userpassword);
+  // A PUT without a secret keeps the stored one (GET never returns it, so read-modify-write must work).
+  core.userpassword = typeof newSecret === 'string' && newSecret ? newSecret : (((existing?.coreOAuth2ClientConfig as JsonObject | undefined)?.userpassword as JsonValue) ?? null);
+  realm.oauth2Clients[id] = stored;
+  tenant.changed();
+  return ok(clientView(stored), existing ? 200 : 201);
+});
+const getClient = admin((_req, { id }, realm) => (realm.oauth2Clients[id] ? ok(clientView(realm.oauth2Clients[id])) : amError(404, 'Not Found')));
+const listClients = admin((req, _params, realm) => page(req, Object.values(realm.oauth2Clients).map(clientView).filter((c) => matchesFilter(req.query._queryFilter, c))));
+
+// ---- Identity Gateway agents ----
+const AGENT_KEYS = ['status', 'igTokenIntrospection', 'igCdssoRedirectUrls', 'igCdssoLoginUrlTemplate', 'secretLabelIdentifier', 'agentgroup', 'userpassword'];
+const AGENT_TYPE: JsonObject = { _id: 'IdentityGatewayAgent', name: 'Identity Gateway Agents', collection: true };
+
+function agentWrapped(agent: JsonObject): JsonObject {
+  const out: JsonObject = { _id: agent._id as string, _rev: revision(agent) };
+  for (const key of AGENT_KEYS) if (key !== 'userpassword') out[key] = agent[key] === undefined || agent[key] === null ? { inherited: false } : { inherited: false, value: agent[key] as JsonValue };
+  out._type = AGENT_TYPE;
+  return out;
+}
+
+function agentFlat(agent: JsonObject): JsonObject {
+  const out: JsonObject = { _id: agent._id as string, _rev: revision(agent) };
+  for (const key of AGENT_KEYS) if (key !== 'userpassword') out[key] = (agent[key] as JsonValue) ?? null;
+  out._type = AGENT_TYPE;
+  return out;
+}
+
+const putAgent = admin((_req, { id }, realm, tenant, body) => {
+  const unknown = Object.keys(body).filter((key) => !AGENT_KEYS.includes(key) && !['_id', '_rev', '_type'].includes(key));
+  if (unknown.length) return amError(400, 'Invalid attribute specified.', { validAttributes: AGENT_KEYS });
+  const existing = realm.igAgents[id];
+  const stored: JsonObject = { _id: id };
+  for (const key of AGENT_KEYS) stored[key] = (unwrap(body[key]) as JsonValue) ?? null;
+  if (stored.status === null) stored.status = 'Active';
+  if (!stored.userpassword) stored.userpassword = (existing?.userpassword as JsonValue) ?? null;
+  realm.igAgents[id] = stored;
+  tenant.changed();
+  return ok(agentWrapped(stored), existing ? 200 : 201);
+});
+const getAgent = admin((_req, { id }, realm) => (realm.igAgents[id] ? ok(agentWrapped(realm.igAgents[id])) : amError(404, 'Not Found')));
+const listAgents = admin((req, _params, realm) => page(req, Object.values(realm.igAgents).map(agentFlat).filter((a) => matchesFilter(req.query._queryFilter, a))));
+
+const re = (pattern: string) => new RegExp(`${pattern}$`);
+export const configRoutes: Route[] = [
+  { method: 'GET', pattern: re(`${R}/scripts`), handle: queryScripts },
+  { method: 'GET', pattern: re(`${R}/scripts/(?<id>[^/]+)`), handle: getScript },
+  { method: 'PUT', pattern: re(`${R}/scripts/(?<id>[^/]+)`), handle: putScript },
+  { method: 'DELETE', pattern: re(`${R}/scripts/(?<id>[^/]+)`), handle: deleteScript },
+  { method: 'GET', pattern: re(`${TREES}/trees/(?<name>[^/]+)`), handle: getTree },
+  { method: 'PUT', pattern: re(`${TREES}/trees/(?<name>[^/]+)`), handle: putTree },
+  { method: 'DELETE', pattern: re(`${TREES}/trees/(?<name>[^/]+)`), handle: deleteTree },
+  { method: 'GET', pattern: re(`${TREES}/nodes/(?<type>[^/]+)/(?<version>\\d+\\.\\d+)/(?<id>[^/]+)`), handle: getNode(true) },
+  { method: 'PUT', pattern: re(`${TREES}/nodes/(?<type>[^/]+)/(?<version>\\d+\\.\\d+)/(?<id>[^/]+)`), handle: putNode(true) },
+  { method: 'DELETE', pattern: re(`${TREES}/nodes/(?<type>[^/]+)/(?<version>\\d+\\.\\d+)/(?<id>[^/]+)`), handle: deleteNode() },
+  { method: 'GET', pattern: re(`${TREES}/nodes/(?<type>[^/]+)/(?<id>[^/]+)`), handle: getNode(false) },
+  { method: 'PUT', pattern: re(`${TREES}/nodes/(?<type>[^/]+)/(?<id>[^/]+)`), handle: putNode(false) },
+  { method: 'DELETE', pattern: re(`${TREES}/nodes/(?<type>[^/]+)/(?<id>[^/]+)`), handle: deleteNode() },
+  { method: 'GET', pattern: re(`${R}/realm-config/agents/OAuth2Client`), handle: listClients },
+  { method: 'GET', pattern: re(`${R}/realm-config/agents/OAuth2Client/(?<id>[^/]+)`), handle: getClient },
+  { method: 'PUT', pattern: re(`${R}/realm-config/agents/OAuth2Client/(?<id>[^/]+)`), handle: putClient },
+  { method: 'GET', pattern: re(`${R}/realm-config/agents/IdentityGatewayAgent`), handle: listAgents },
+  { method: 'GET', pattern: re(`${R}/realm-config/agents/IdentityGatewayAgent/(?<id>[^/]+)`), handle: getAgent },
+  { method: 'PUT', pattern: re(`${R}/realm-config/agents/IdentityGatewayAgent/(?<id>[^/]+)`), handle: putAgent },
+];
+
+export { nowIso };

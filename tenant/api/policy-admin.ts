@@ -1,0 +1,174 @@
+/**
+ * Policy engine configuration: resource types, policy sets ("applications") and policies, with
+ * AM's create action (409 when it exists), PUT semantics (404 or 201 for a missing object,
+ * configurable), referential checks, and paging. Evaluation lives in runtime/.
+ */
+import { randomUUID } from 'node:crypto';
+import { requireAdmin } from '../auth-guard.js';
+import { matchResource } from '../runtime/policy-engine.js';
+import { amError, clone, jsonBody, matchesFilter, ok, page, realmOf } from '../http-util.js';
+import type { Handler, JsonObject, RealmState, Route, TenantContext, TenantRequest, TenantResponse } from '../types.js';
+
+const R = '^/am/json/realms/root/realms/(?<realm>[^/]+)';
+const AUDIT = 'id=local-deployer,ou=user,ou=am-config';
+
+function admin(handler: (req: TenantRequest, params: Record<string, string>, realm: RealmState, tenant: TenantContext, body: JsonObject) => TenantResponse): Handler {
+  return (req, params, tenant) => {
+    const denied = requireAdmin(req, tenant);
+    if (denied) return denied;
+    const realm = realmOf(tenant, params.realm);
+    if (!realm) return amError(404, `Realm '${params.realm}' not found`);
+    const parsed = jsonBody(req);
+    if (parsed.error) return parsed.error;
+    return handler(req, params, realm, tenant, parsed.body);
+  };
+}
+
+const putCreates = (tenant: TenantContext) => (tenant.options as { putCreates?: boolean }).putCreates === true;
+
+function stamp(body: JsonObject, existing: JsonObject | undefined): JsonObject {
+  const now = Date.now();
+  const stored: JsonObject = { ...(clone(body) as JsonObject), createdBy: existing?.createdBy ?? AUDIT, creationDate: existing?.creationDate ?? now, lastModifiedBy: AUDIT, lastModifiedDate: now };
+  delete stored._rev;
+  return stored;
+}
+
+// ---- resource types ----
+function checkResourceType(body: JsonObject): TenantResponse | null {
+  if (typeof body.name !== 'string' || !body.name) return amError(400, 'Resource type name is required');
+  if (!Array.isArray(body.patterns) || body.patterns.length === 0) return amError(400, 'Resource type patterns are required');
+  if (!body.actions || typeof body.actions !== 'object' || Array.isArray(body.actions)) return amError(400, 'Resource type actions are required');
+  return null;
+}
+
+function saveResourceType(realm: RealmState, tenant: TenantContext, uuid: string, body: JsonObject): TenantResponse {
+  const invalid = checkResourceType(body);
+  if (invalid) return invalid;
+  const clash = Object.values(realm.resourceTypes).find((t) => t.name === body.name && t.uuid !== uuid);
+  if (clash) return amError(409, `Resource type ${String(body.name)} already exists`);
+  const existing = realm.resourceTypes[uuid];
+  realm.resourceTypes[uuid] = { ...stamp(body, existing), uuid };
+  tenant.changed();
+  return ok(realm.resourceTypes[uuid], existing ? 200 : 201);
+}
+
+const createResourceType = admin((_req, _p, realm, tenant, body) => {
+  const uuid = typeof body.uuid === 'string' && body.uuid ? body.uuid : randomUUID();
+  if (realm.resourceTypes[uuid] || Object.values(realm.resourceTypes).some((t) => t.name === body.name)) return amError(409, `Resource type ${String(body.name ?? uuid)} already exists`);
+  return saveResourceType(realm, tenant, uuid, body);
+});
+const updateResourceType = admin((_req, { id }, realm, tenant, body) => {
+  if (!realm.resourceTypes[id] && !putCreates(tenant)) return amError(404, `Resource type ${id} not found`);
+  return saveResourceType(realm, tenant, id, body);
+});
+const getResourceType = admin((_req, { id }, realm) => (realm.resourceTypes[id] ? ok(realm.resourceTypes[id]) : amError(404, `Resource type ${id} not found`)));
+const deleteResourceType = admin((_req, { id }, realm, tenant) => {
+  if (!realm.resourceTypes[id]) return amError(404, `Resource type ${id} not found`);
+  const user = Object.values(realm.policySets).find((s) => (s.resourceTypeUuids as string[] | undefined)?.includes(id));
+  if (user) return amError(409, `Resource type ${id} is used by policy set ${String(user.name)}`);
+  delete realm.resourceTypes[id];
+  tenant.changed();
+  return ok({});
+});
+const listResourceTypes = admin((req, _p, realm) => page(req, Object.values(realm.resourceTypes).filter((t) => matchesFilter(req.query._queryFilter, t)).sort((a, b) => String(a.name).localeCompare(String(b.name)))));
+
+// ---- policy sets ----
+function savePolicySet(realm: RealmState, tenant: TenantContext, name: string, body: JsonObject): TenantResponse {
+  const uuids = body.resourceTypeUuids;
+  if (!Array.isArray(uuids) || uuids.length === 0) return amError(400, 'resourceTypeUuids must name at least one resource type');
+  for (const uuid of uuids) if (!realm.resourceTypes[String(uuid)]) return amError(400, `Resource type ${String(uuid)} does not exist`);
+  const existing = realm.policySets[name];
+  realm.policySets[name] = { applicationType: 'iPlanetAMWebAgentService', entitlementCombiner: 'DenyOverride', subjects: [], conditions: [], attributeNames: [], ...stamp(body, existing), name, displayName: body.displayName ?? name };
+  tenant.changed();
+  return ok(realm.policySets[name], existing ? 200 : 201);
+}
+const createPolicySet = admin((_req, _p, realm, tenant, body) => {
+  if (typeof body.name !== 'string' || !body.name) return amError(400, 'Policy set name is required');
+  if (realm.policySets[body.name]) return amError(409, `Application ${body.name} already exists`);
+  return savePolicySet(realm, tenant, body.name, body);
+});
+const updatePolicySet = admin((_req, { id }, realm, tenant, body) => {
+  if (!realm.policySets[id] && !putCreates(tenant)) return amError(404, `Application ${id} not found`);
+  return savePolicySet(realm, tenant, id, body);
+});
+const getPolicySet = admin((_req, { id }, realm) => (realm.policySets[id] ? ok(realm.policySets[id]) : amError(404, `Application ${id} not found`)));
+const deletePolicySet = admin((_req, { id }, realm, tenant) => {
+  if (!realm.policySets[id]) return amError(404, `Application ${id} not found`);
+  const inside = Object.values(realm.policies).filter((p) => p.applicationName === id).length;
+  if (inside > 0) return amError(409, `Application ${id} still holds ${inside} policies; delete them first`);
+  delete realm.policySets[id];
+  tenant.changed();
+  return ok({});
+});
+const listPolicySets = admin((req, _p, realm) => page(req, Object.values(realm.policySets).filter((s) => matchesFilter(req.query._queryFilter, s)).sort((a, b) => String(a.name).localeCompare(String(b.name)))));
+
+// ---- policies ----
+function savePolicy(realm: RealmState, tenant: TenantContext, name: string, body: JsonObject): TenantResponse {
+  const set = realm.policySets[String(body.applicationName)];
+  if (!set) return amError(400, `Application ${String(body.applicationName)} does not exist`);
+  const type = realm.resourceTypes[String(body.resourceTypeUuid)];
+  if (!type) return amError(400, `Resource type ${String(body.resourceTypeUuid)} does not exist`);
+  if (!(set.resourceTypeUuids as string[]).includes(String(body.resourceTypeUuid))) return amError(400, `Resource type ${String(body.resourceTypeUuid)} is not part of application ${String(body.applicationName)}`);
+  const resources = body.resources;
+  if (!Array.isArray(resources) || resources.length === 0) return amError(400, 'Policy resources are required');
+  for (const resource of resources) {
+    if (!(type.patterns as string[]).some((pattern) => matchResource(pattern, String(resource)))) return amError(400, `Resource ${String(resource)} does not match the resource type's patterns`);
+  }
+  for (const action of Object.keys((body.actionValues ?? {}) as JsonObject)) {
+    if (!(action in (type.actions as JsonObject))) return amError(400, `Action ${action} is not defined by the resource type`);
+  }
+  const existing = realm.policies[name];
+  realm.policies[name] = { active: true, ...stamp(body, existing), _id: name, name };
+  realm.policies[name]._rev = String(Date.now());
+  tenant.changed();
+  return ok(realm.policies[name], existing ? 200 : 201);
+}
+const createPolicy = admin((_req, _p, realm, tenant, body) => {
+  if (typeof body.name !== 'string' || !body.name) return amError(400, 'Policy name is required');
+  if (realm.policies[body.name]) return amError(409, `Policy ${body.name} already exists`);
+  return savePolicy(realm, tenant, body.name, body);
+});
+const updatePolicy = admin((_req, { id }, realm, tenant, body) => {
+  if (!realm.policies[id] && !putCreates(tenant)) return amError(404, `Policy ${id} not found`);
+  return savePolicy(realm, tenant, id, body);
+});
+const getPolicy = admin((_req, { id }, realm) => (realm.policies[id] ? ok(realm.policies[id]) : amError(404, `Policy ${id} not found`)));
+const deletePolicy = admin((_req, { id }, realm, tenant) => {
+  if (!realm.policies[id]) return amError(404, `Policy ${id} not found`);
+  delete realm.policies[id];
+  tenant.changed();
+  return ok({ _id: id });
+});
+const listPolicies = admin((req, _p, realm) => page(req, Object.values(realm.policies).filter((p) => matchesFilter(req.query._queryFilter, p)).sort((a, b) => String(a.name).localeCompare(String(b.name)))));
+
+/** POST collection?_action=… : create (and, for policies, evaluate — routed to the runtime). */
+function action(create: Handler, others: Record<string, Handler> = {}): Handler {
+  return (req, params, tenant) => {
+    const name = req.query._action;
+    if (name === 'create') return create(req, params, tenant);
+    const other = name ? others[name] : undefined;
+    return other ? other(req, params, tenant) : amError(400, `Unknown action ${String(name)}`);
+  };
+}
+
+export function policyActionRoute(evaluate: Handler): Route {
+  return { method: 'POST', pattern: new RegExp(`${R}/policies$`), handle: action(createPolicy, { evaluate }) };
+}
+
+const re = (pattern: string) => new RegExp(`${pattern}$`);
+export const policyAdminRoutes: Route[] = [
+  { method: 'POST', pattern: re(`${R}/resourcetypes`), handle: action(createResourceType) },
+  { method: 'GET', pattern: re(`${R}/resourcetypes`), handle: listResourceTypes },
+  { method: 'GET', pattern: re(`${R}/resourcetypes/(?<id>[^/]+)`), handle: getResourceType },
+  { method: 'PUT', pattern: re(`${R}/resourcetypes/(?<id>[^/]+)`), handle: updateResourceType },
+  { method: 'DELETE', pattern: re(`${R}/resourcetypes/(?<id>[^/]+)`), handle: deleteResourceType },
+  { method: 'POST', pattern: re(`${R}/applications/?`), handle: action(createPolicySet) },
+  { method: 'GET', pattern: re(`${R}/applications`), handle: listPolicySets },
+  { method: 'GET', pattern: re(`${R}/applications/(?<id>[^/]+)`), handle: getPolicySet },
+  { method: 'PUT', pattern: re(`${R}/applications/(?<id>[^/]+)`), handle: updatePolicySet },
+  { method: 'DELETE', pattern: re(`${R}/applications/(?<id>[^/]+)`), handle: deletePolicySet },
+  { method: 'GET', pattern: re(`${R}/policies`), handle: listPolicies },
+  { method: 'GET', pattern: re(`${R}/policies/(?<id>[^/]+)`), handle: getPolicy },
+  { method: 'PUT', pattern: re(`${R}/policies/(?<id>[^/]+)`), handle: updatePolicy },
+  { method: 'DELETE', pattern: re(`${R}/policies/(?<id>[^/]+)`), handle: deletePolicy },
+];

@@ -1,0 +1,104 @@
+/**
+ * Journeys, executed from the stored tree and nodes of the realm: Page Node, Platform Username and
+ * Password (from X-OpenAM-Username / X-OpenAM-Password), Data Store Decision (users) and Agent Data
+ * Store Decision (agents). Callback-driven (interactive) login is out of scope: no headers, no login.
+ */
+import { amError, ok, realmOf } from '../http-util.js';
+import type { Handler, JsonObject, RealmState, TenantContext, TenantRequest, TenantResponse } from '../types.js';
+import { createSession, sessionFrom } from './sessions.js';
+
+const SUCCESS = '70e691a5-1e33-4ac3-a356-e7b6d60d92e0';
+const FAILURE = 'e301438c-0bd0-429c-ab0c-66126501069a';
+const MAX_STEPS = 100;
+const loginFailure = () => amError(401, 'Login failure');
+
+interface JourneyState {
+  username?: string;
+  password?: string;
+  principal?: { kind: 'user' | 'agent'; id: string };
+}
+
+function runNode(type: string, config: JsonObject, realm: RealmState, req: TenantRequest, state: JourneyState): string | TenantResponse {
+  switch (type) {
+    case 'PageNode': {
+      for (const child of (config.nodes ?? []) as JsonObject[]) {
+        const node = realm.nodes[String(child._id)];
+        if (!node) return amError(500, `Page node child ${String(child._id)} is missing`);
+        const outcome = runNode(node.type, node.body, realm, req, state);
+        if (typeof outcome !== 'string') return outcome;
+      }
+      return 'outcome';
+    }
+    case 'ValidatedUsernameNode':
+      state.username = req.headers['x-openam-username'];
+      return state.username ? 'outcome' : loginFailure();
+    case 'ValidatedPasswordNode':
+      state.password = req.headers['x-openam-password'];
+      return state.password ? 'outcome' : loginFailure();
+    case 'DataStoreDecisionNode': {
+      const user = Object.values(realm.users).find((u) => u.username === state.username);
+      if (user && user.password === state.password) {
+        state.principal = { kind: 'user', id: user._id };
+        return 'true';
+      }
+      return 'false';
+    }
+    case 'AgentDataStoreDecisionNode': {
+      const agent = state.username ? realm.igAgents[state.username] : undefined;
+      if (agent && agent.status === 'Active' && typeof agent.userpassword === 'string' && agent.userpassword === state.password) {
+        state.principal = { kind: 'agent', id: state.username! };
+        return 'true';
+      }
+      return 'false';
+    }
+    default:
+      return amError(500, `Node type ${type} is not supported by the local tenant`);
+  }
+}
+
+const authenticate: Handler = (req, params, tenant) => {
+  const realm = realmOf(tenant, params.realm);
+  if (!realm) return amError(404, `Realm '${params.realm}' not found`);
+  const treeName = req.query.authIndexValue;
+  if (req.query.authIndexType !== 'service' || !treeName) return amError(400, 'authIndexType=service and authIndexValue=<journey> are required');
+  const tree = realm.trees[treeName];
+  if (!tree || tree.enabled === false) return amError(400, `No such journey ${treeName}`);
+  const state: JourneyState = {};
+  let current = String(tree.entryNodeId);
+  for (let step = 0; step < MAX_STEPS; step++) {
+    if (current === SUCCESS) {
+      if (!state.principal) return loginFailure();
+      const session = createSession(tenant, `/${params.realm}`, state.principal.kind, state.principal.id);
+      return ok({ tokenId: session.tokenId, successUrl: '/am/console', realm: `/${params.realm}` });
+    }
+    if (current === FAILURE) return loginFailure();
+    const placement = ((tree.nodes ?? {}) as Record<string, JsonObject>)[current];
+    const node = realm.nodes[current];
+    if (!placement || !node) return amError(500, `Journey ${treeName} refers to node ${current}, which does not exist`);
+    const outcome = runNode(node.type, node.body, realm, req, state);
+    if (typeof outcome !== 'string') return outcome;
+    const next = ((placement.connections ?? {}) as Record<string, string>)[outcome];
+    if (!next) return amError(500, `Journey ${treeName}: node ${current} has no connection for outcome ${outcome}`);
+    current = next;
+  }
+  return amError(500, `Journey ${treeName} did not finish`);
+};
+
+const sessionsAction: Handler = (req, _params, tenant) => {
+  const session = sessionFrom(req, tenant);
+  if (req.query._action === 'logout') {
+    if (!session) return amError(401, 'Invalid session');
+    tenant.runtime.sessions.delete(session.tokenId);
+    return ok({ result: 'Successfully logged out' });
+  }
+  if (req.query._action === 'validate') return ok(session ? { valid: true, uid: session.principal, realm: session.realm } : { valid: false });
+  return amError(400, `Unknown action ${String(req.query._action)}`);
+};
+
+const R = '^/am/json/realms/root/realms/(?<realm>[^/]+)';
+export const authenticationRoutes = [
+  { method: 'POST', pattern: new RegExp(`${R}/authenticate$`), handle: authenticate },
+  { method: 'POST', pattern: new RegExp(`${R}/sessions/?$`), handle: sessionsAction },
+];
+
+export type { TenantContext, TenantResponse };

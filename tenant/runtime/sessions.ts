@@ -1,0 +1,32 @@
+/** SSO sessions: created by a successful journey, found from the cookie-named header or Cookie, ended by logout. */
+import { randomBytes } from 'node:crypto';
+import type { SessionState, TenantContext, TenantRequest } from '../types.js';
+
+const SESSION_LIFETIME_MS = 2 * 60 * 60 * 1000;
+
+export function createSession(tenant: TenantContext, realm: string, kind: SessionState['kind'], principal: string): SessionState {
+  const session: SessionState = { tokenId: `${randomBytes(24).toString('base64url')}.*AAJTSQACMDEAAlNLABx*`, realm, kind, principal, createdAt: Date.now(), expiresAt: Date.now() + SESSION_LIFETIME_MS };
+  tenant.runtime.sessions.set(session.tokenId, session);
+  return session;
+}
+
+export function ssoTokenOf(req: TenantRequest, tenant: TenantContext): string | undefined {
+  const name = tenant.state.cookieName.toLowerCase();
+  if (req.headers[name]) return req.headers[name];
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key.toLowerCase() === name) return rest.join('=');
+  }
+  return undefined;
+}
+
+export function sessionFrom(req: TenantRequest, tenant: TenantContext): SessionState | undefined {
+  const token = ssoTokenOf(req, tenant);
+  const session = token ? tenant.runtime.sessions.get(token) : undefined;
+  if (!session) return undefined;
+  if (session.expiresAt < Date.now()) {
+    tenant.runtime.sessions.delete(session.tokenId);
+    return undefined;
+  }
+  return session;
+}

@@ -1,0 +1,169 @@
+/**
+ * The local tenant's HTTP server: routing, in-process dispatch for scripts, injected latency and
+ * faults for the hardening tests, request logging (method, path and status only — never bodies or
+ * credentials), and debounced persistence. Owns transport; handlers own semantics.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { amError } from './http-util.js';
+import { loadState, saveState } from './state.js';
+import { adminRoutes } from './api/admin.js';
+import { configRoutes } from './api/config.js';
+import { policyAdminRoutes } from './api/policy-admin.js';
+import { esvRoutes } from './api/esv.js';
+import { runtimeRoutes } from './runtime/routes.js';
+import type { JsonObject, Route, RunningTenant, TenantContext, TenantLogLine, TenantOptions, TenantRequest, TenantResponse, TenantRuntime } from './types.js';
+
+export interface LocalTenantOptions extends TenantOptions {
+  /** Seed of the fault PRNG, so a faulty run can be replayed. */
+  faultSeed?: number;
+  /** PUT to a missing policy or resource type creates it (201) instead of answering 404. */
+  putCreates?: boolean;
+}
+
+export interface WriteEvent {
+  method: string;
+  path: string;
+  status: number;
+}
+
+export interface LocalTenant extends RunningTenant {
+  serviceAccount: { id: string; privateJwk: JsonObject };
+  /** Called after every successful configuration write (hardening tests check invariants there). */
+  onWrite(listener: (event: WriteEvent, context: TenantContext) => void): void;
+}
+
+const MAX_BODY = 5 * 1024 * 1024;
+const ROUTES: Route[] = [...adminRoutes, ...configRoutes, ...policyAdminRoutes, ...esvRoutes, ...runtimeRoutes];
+
+function route(req: TenantRequest): { route: Route; params: Record<string, string> } | undefined {
+  for (const candidate of ROUTES) {
+    if (candidate.method !== req.method) continue;
+    const match = candidate.pattern.exec(req.path);
+    if (match) return { route: candidate, params: Object.fromEntries(Object.entries(match.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)])) };
+  }
+  return undefined;
+}
+
+function seeded(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 4294967296;
+  };
+}
+
+export async function startTenant(options: LocalTenantOptions = {}): Promise<LocalTenant> {
+  const { state, serviceAccount } = await loadState(options.stateDir, options.seedFile);
+  if (options.amVersion) state.amVersion = options.amVersion;
+  const runtime: TenantRuntime = { sessions: new Map(), tokens: new Map(), codes: new Map(), log: [], counters: { requests: 0, scriptHttpCalls: 0, tokensIssued: 0 } };
+  const latencyMs = options.latencyMs ?? Number(process.env.LOCAL_TENANT_LATENCY_MS ?? 0);
+  const faultRate = options.faultRate ?? Number(process.env.LOCAL_TENANT_FAULT_RATE ?? 0);
+  const random = seeded(options.faultSeed ?? 42);
+  const listeners: ((event: WriteEvent, context: TenantContext) => void)[] = [];
+  let baseUrl = '';
+  let saveTimer: NodeJS.Timeout | undefined;
+  let saving: Promise<void> = Promise.resolve();
+  const persist = () => {
+    if (!options.stateDir) return;
+    const dir = options.stateDir;
+    saving = saving.then(() => saveState(dir, state)).catch(() => {});
+  };
+
+  const context: TenantContext = {
+    state,
+    runtime,
+    options: { putCreates: false, ...options } as TenantOptions,
+    baseUrl: () => baseUrl,
+    dispatchSync(req) {
+      const found = route(req);
+      if (!found) return amError(404, `Resource '${req.path}' not found`);
+      const result = found.route.handle(req, found.params, context);
+      if (result instanceof Promise) throw new Error(`${req.method} ${req.path} cannot be called in-process`);
+      return result;
+    },
+    log(line) {
+      runtime.log.push({ time: new Date().toISOString(), ...line });
+      if (runtime.log.length > 5000) runtime.log.splice(0, runtime.log.length - 5000);
+    },
+    changed() {
+      if (!options.stateDir || saveTimer) return;
+      saveTimer = setTimeout(() => {
+        saveTimer = undefined;
+        persist();
+      }, 100);
+    },
+  };
+
+  async function handle(req: TenantRequest): Promise<TenantResponse> {
+    const found = route(req);
+    if (!found) return amError(404, `Resource '${req.path}' not found`);
+    try {
+      return await found.route.handle(req, found.params, context);
+    } catch (error) {
+      context.log({ source: 'tenant', level: 'error', text: `${req.method} ${req.path}: internal error: ${(error as Error).message}` });
+      return amError(500, 'Internal Server Error');
+    }
+  }
+
+  const server = http.createServer((incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    incoming.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY) chunks.push(chunk);
+    });
+    incoming.on('end', async () => {
+      runtime.counters.requests += 1;
+      if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+      const url = new URL(incoming.url ?? '/', 'http://local');
+      if (faultRate > 0 && random() < faultRate) {
+        // Faults come before any effect, so retrying is always safe.
+        const kind = Math.floor(random() * 3);
+        context.log({ source: 'http', level: 'warning', text: `${incoming.method} ${url.pathname} -> injected ${['429', '503', 'dropped connection'][kind]}` });
+        if (kind === 2) return void incoming.socket.destroy();
+        const response = kind === 0 ? amError(429, 'Too Many Requests') : amError(503, 'Service Unavailable');
+        outgoing.writeHead(response.status, { 'content-type': 'application/json;charset=UTF-8', ...(kind === 0 ? { 'retry-after': '1' } : {}) });
+        return void outgoing.end(JSON.stringify(response.body));
+      }
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(incoming.headers)) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value ?? '');
+      const req: TenantRequest = { method: incoming.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body: Buffer.concat(chunks).toString('utf8'), origin: 'http' };
+      const response = size > MAX_BODY ? amError(413, 'Request entity too large') : await handle(req);
+      context.log({ source: 'http', level: response.status >= 500 ? 'error' : 'info', text: `${req.method} ${req.path} -> ${response.status}` });
+      if (req.method !== 'GET' && response.status < 300 && !req.path.includes('/oauth2/') && !req.query._action?.match(/^(evaluate|logout)$/) && !req.path.endsWith('/authenticate')) {
+        for (const listener of listeners) listener({ method: req.method, path: req.path, status: response.status }, context);
+      }
+      const isText = typeof response.body === 'string';
+      outgoing.writeHead(response.status, { 'content-type': isText ? 'text/html;charset=UTF-8' : 'application/json;charset=UTF-8', ...(response.headers ?? {}) });
+      outgoing.end(response.body === undefined ? '' : isText ? response.body : JSON.stringify(response.body));
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  baseUrl = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
+
+  return {
+    url: baseUrl,
+    port: address.port,
+    context,
+    serviceAccount,
+    onWrite: (listener) => void listeners.push(listener),
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      if (saveTimer) clearTimeout(saveTimer);
+      saveTimer = undefined;
+      persist();
+      await saving;
+    },
+  };
+}
+
+export type { TenantLogLine };

@@ -244,7 +244,7 @@ export function computePlan(desired: DesiredState, observed: ObservedState): Pla
   };
 }
 
-/** Edges that are not references: a tree needs its nodes, a policy its policy set, a client the whole evaluation machinery. */
+/** Edges that are not references: a tree needs its nodes, a page node its inner nodes, a policy its policy set, a client the whole evaluation machinery. */
 function linkImplicitDependencies(changes: Change[]): void {
   const keysOf = (kinds: readonly ObjectKind[]) => changes.filter((c) => kinds.includes(c.kind)).map(changeKey);
   const nodeKeys = keysOf(['journey-node']);
@@ -252,6 +252,10 @@ function linkImplicitDependencies(changes: Change[]): void {
   for (const change of changes) {
     const extra: string[] = [];
     if (change.kind === 'journey') extra.push(...nodeKeys);
+    // A page node's inner nodes must exist before it.
+    if (change.kind === 'journey-node' && Array.isArray(change.after?.nodes)) {
+      for (const child of change.after.nodes) if (child && typeof child === 'object' && !Array.isArray(child) && typeof child._id === 'string') extra.push(`journey-node:${child._id}`);
+    }
     if (change.kind === 'policy' && typeof change.after?.applicationName === 'string') extra.push(`policy-set:${change.after.applicationName}`);
     if (change.kind === 'oauth2-client') extra.push(...clientPrerequisites);
     change.dependsOn = [...new Set([...change.dependsOn, ...extra])].filter((key) => key !== changeKey(change));

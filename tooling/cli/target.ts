@@ -11,6 +11,7 @@ import { AmHttp, type AuthProvider } from '../rest/http.js';
 import { bearerAuth, serviceAccountAuth } from '../rest/auth.js';
 import { Redactor } from '../util/redact.js';
 import { startTenant } from '../../tenant/server.js';
+import type { JsonObject, TenantState } from '../../tenant/types.js';
 
 export interface Target {
   http: AmHttp;
@@ -29,7 +30,10 @@ export interface Target {
 export interface LocalTenant {
   url: string;
   stateDir: string;
-  running: Awaited<ReturnType<typeof startTenant>>;
+  /** The tenant's state: in-process, or read from its folder when `npm run tenant` already serves it. */
+  state(): Promise<TenantState>;
+  /** True when this process started the tenant (false: an `npm run tenant` was already listening). */
+  inProcess: boolean;
 }
 
 export interface TargetOptions {
@@ -108,12 +112,12 @@ export async function openTarget(env: EnvConfig, options: TargetOptions): Promis
   }
 
   const stateDir = path.resolve(env.localTenant.stateDir);
-  const running = await startTenant({ stateDir, port: env.localTenant.port, engine: options.engine ?? env.localTenant.engine, restartSeconds: 1 });
-  const url = running.url;
-  registerJwk(redactor, running.serviceAccount.privateJwk as Record<string, unknown>);
+  const local = await startOrJoinLocalTenant(stateDir, env.localTenant.port, options.engine ?? env.localTenant.engine);
+  const url = local.url;
+  registerJwk(redactor, local.serviceAccount.privateJwk);
   const gatewaySecret = env.gatewaySecret || (await localGatewaySecret(stateDir));
   redactor.add(gatewaySecret);
-  const auth = serviceAccountAuth({ tokenUrl: `${url}/am/oauth2/access_token`, accountId: running.serviceAccount.id, jwk: running.serviceAccount.privateJwk });
+  const auth = serviceAccountAuth({ tokenUrl: `${url}/am/oauth2/access_token`, accountId: local.serviceAccount.id, jwk: local.serviceAccount.privateJwk });
   const http = new AmHttp({ baseUrl: url, auth: redactingAuth(auth, redactor), ...httpOptions });
   return {
     http,
@@ -123,7 +127,31 @@ export async function openTarget(env: EnvConfig, options: TargetOptions): Promis
     tenantEsvValue: url,
     gatewayId: env.gatewayId,
     gatewaySecret,
-    local: { url, stateDir, running },
-    close: () => running.close(),
+    local: { url, stateDir, state: local.state, inProcess: local.inProcess },
+    close: local.close,
   };
+}
+
+/**
+ * Starts the local tenant in this process, or — when `npm run tenant` already listens on the port
+ * with the same state folder — uses that one.
+ */
+async function startOrJoinLocalTenant(stateDir: string, port: number, engine: 'node' | 'rhino') {
+  try {
+    const running = await startTenant({ stateDir, port, engine, restartSeconds: 1 });
+    return { url: running.url, serviceAccount: running.serviceAccount, inProcess: true, state: async () => running.context.state, close: () => running.close() };
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
+    const url = `http://127.0.0.1:${port}`;
+    const probe = await fetch(`${url}/am/json/serverinfo/version`).catch(() => undefined);
+    if (!probe?.ok) throw new Error(`LOCAL_TENANT_PORT ${port} is in use by something that is not a local tenant: set LOCAL_TENANT_PORT to a free port`);
+    let key: { id: string; privateJwk: JsonObject };
+    try {
+      key = JSON.parse(await readFile(path.join(stateDir, 'service-account.jwk.json'), 'utf8'));
+    } catch {
+      throw new Error(`a local tenant already listens on port ${port}, but ${stateDir} holds no service-account key of it: start it with --state-dir ${stateDir}, or set LOCAL_TENANT_PORT`);
+    }
+    const state = async () => JSON.parse(await readFile(path.join(stateDir, 'state.json'), 'utf8')) as TenantState;
+    return { url, serviceAccount: key, inProcess: false, state, close: async () => {} };
+  }
 }

@@ -5,6 +5,7 @@
  */
 import type { AccessConfig } from '../config/access.js';
 import type { Target } from '../cli/target.js';
+import type { TenantState } from '../../tenant/types.js';
 import { authorizationCodeDemo, clientCredentialsDemo, type DemoCredentials, type DemoResult } from './demo.js';
 
 const ARTICLE = { consumer: 'scopeDrivenAPI1Client', provider: 'scopeDrivenAPI2Client', scope: 'read' };
@@ -13,33 +14,33 @@ function unwrap(value: unknown): unknown {
   return value && typeof value === 'object' && 'value' in (value as object) ? (value as { value: unknown }).value : value;
 }
 
-function clientSecret(target: Target, realm: string, clientId: string): string {
-  const client = target.local?.running.context.state.realms[realm]?.oauth2Clients[clientId] as Record<string, Record<string, unknown>> | undefined;
+function clientSecret(state: TenantState, realm: string, clientId: string): string {
+  const client = state.realms[realm]?.oauth2Clients[clientId] as Record<string, Record<string, unknown>> | undefined;
   const secret = unwrap(client?.coreOAuth2ClientConfig?.userpassword);
   if (typeof secret !== 'string') throw new Error(`local tenant: the seed has no secret for client ${clientId}`);
   return secret;
 }
 
-function redirectUri(target: Target, realm: string, clientId: string): string {
-  const client = target.local?.running.context.state.realms[realm]?.oauth2Clients[clientId] as Record<string, Record<string, unknown>> | undefined;
+function redirectUri(state: TenantState, realm: string, clientId: string): string {
+  const client = state.realms[realm]?.oauth2Clients[clientId] as Record<string, Record<string, unknown>> | undefined;
   const uris = unwrap(client?.coreOAuth2ClientConfig?.redirectionUris);
   if (!Array.isArray(uris) || typeof uris[0] !== 'string') throw new Error(`local tenant: client ${clientId} has no redirect URI`);
   return uris[0];
 }
 
-export function demoCredentials(target: Target): DemoCredentials {
+export async function demoCredentials(target: Target): Promise<DemoCredentials> {
   const realm = target.realm;
-  const state = target.local?.running.context.state;
-  if (!state) throw new Error('demonstrations need the local tenant');
+  if (!target.local) throw new Error('demonstrations need the local tenant');
+  const state = await target.local.state();
   const user = Object.values(state.realms[realm]?.users ?? {})[0];
   if (!user) throw new Error('local tenant: the seed has no user');
-  for (const id of [ARTICLE.consumer, ARTICLE.provider]) target.redactor.add(clientSecret(target, realm, id));
+  for (const id of [ARTICLE.consumer, ARTICLE.provider]) target.redactor.add(clientSecret(state, realm, id));
   target.redactor.add(user.password);
   return {
     realm,
     cookieName: state.cookieName,
-    consumer: { clientId: ARTICLE.consumer, clientSecret: clientSecret(target, realm, ARTICLE.consumer), redirectUri: redirectUri(target, realm, ARTICLE.consumer) },
-    provider: { clientId: ARTICLE.provider, clientSecret: clientSecret(target, realm, ARTICLE.provider) },
+    consumer: { clientId: ARTICLE.consumer, clientSecret: clientSecret(state, realm, ARTICLE.consumer), redirectUri: redirectUri(state, realm, ARTICLE.consumer) },
+    provider: { clientId: ARTICLE.provider, clientSecret: clientSecret(state, realm, ARTICLE.provider) },
     user: { username: user.username, password: user.password, id: user._id },
     scope: ARTICLE.scope,
     userJourney: 'PasswordGrant',
@@ -52,7 +53,7 @@ export async function runLocalDemonstrations(target: Target, access: AccessConfi
     print(`Demonstrations skipped: the access configuration has no scope ${ARTICLE.scope} of ${ARTICLE.provider}.`);
     return { ok: true, results: [] };
   }
-  const creds = demoCredentials(target);
+  const creds = await demoCredentials(target);
   const results = [await clientCredentialsDemo(target.baseUrl, creds), await authorizationCodeDemo(target.baseUrl, creds)];
   print('');
   print('Demonstrations on the local tenant (the article\'s "Testing the Approach"):');

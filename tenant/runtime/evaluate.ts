@@ -1,22 +1,51 @@
-/** POST …/policies?_action=evaluate: caller authenticated by an SSO session or a service-account token. */
+/**
+ * POST …/policies?_action=evaluate: checks the caller (an SSO session of an agent or a user, or a
+ * service-account bearer), reads the subject, and hands the decision to the pure policy engine.
+ * Synchronous, so scripts can call it in-process. Must not change any state.
+ */
 import { requireAdmin } from '../auth-guard.js';
 import { amError, jsonBody, ok, realmOf } from '../http-util.js';
 import type { Handler, JsonObject, JsonValue } from '../types.js';
 import { evaluatePolicies } from './policy-engine.js';
 import { sessionFrom } from './sessions.js';
 
+function isObject(value: JsonValue | undefined): value is JsonObject {
+  return !!value && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Claims of a `subject.jwt`: AM reads the claims of the JWT it is given; the signature is not checked here. */
+function jwtClaims(jwt: string): JsonObject | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as JsonValue;
+    return isObject(payload) ? payload : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export const evaluate: Handler = (req, params, tenant) => {
-  const session = sessionFrom(req, tenant);
-  if (!session && requireAdmin(req, tenant)) return amError(401, 'Access Denied');
+  if (!sessionFrom(req, tenant) && requireAdmin(req, tenant)) return amError(401, 'Access Denied');
   const realm = realmOf(tenant, params.realm);
   if (!realm) return amError(404, `Realm '${params.realm}' not found`);
   const parsed = jsonBody(req);
   if (parsed.error) return parsed.error;
-  const { resources, application, subject } = parsed.body as { resources?: JsonValue; application?: JsonValue; subject?: JsonObject };
-  if (!Array.isArray(resources) || resources.some((r) => typeof r !== 'string')) return amError(400, 'resources must be an array of strings');
-  if (typeof application !== 'string' || !realm.policySets[application]) return amError(400, `Application '${String(application)}' not found`);
-  const claims = subject && typeof subject.claims === 'object' && subject.claims && !Array.isArray(subject.claims) ? (subject.claims as Record<string, JsonValue>) : {};
-  const subjectToken = typeof subject?.ssoToken === 'string' ? tenant.runtime.sessions.get(subject.ssoToken) : undefined;
-  const who = { claims, authenticated: Object.keys(claims).length > 0 || subjectToken !== undefined };
-  return ok(evaluatePolicies(realm, application, resources as string[], who) as unknown as JsonValue);
+  const { resources, application, subject } = parsed.body;
+  if (!Array.isArray(resources) || resources.some((r) => typeof r !== 'string')) return amError(400, 'Policy evaluation: resources must be an array of strings');
+  if (typeof application !== 'string' || !application) return amError(400, 'Policy evaluation: application (the policy set name) is required');
+  if (subject !== undefined && !isObject(subject)) return amError(400, 'Policy evaluation: subject must be an object with ssoToken, jwt or claims');
+  let claims: JsonObject = {};
+  let authenticated = false;
+  if (subject && typeof subject.ssoToken === 'string') {
+    const session = tenant.runtime.sessions.get(subject.ssoToken);
+    authenticated = !!session && session.expiresAt > Date.now();
+  } else if (subject && typeof subject.jwt === 'string') {
+    const decoded = jwtClaims(subject.jwt);
+    if (!decoded) return amError(400, 'Policy evaluation: subject.jwt is not a readable JWT');
+    claims = decoded;
+  } else if (subject && isObject(subject.claims)) {
+    claims = subject.claims;
+  }
+  const result = evaluatePolicies(realm, { application, resources: resources as string[], claims, context: { authenticated } });
+  if (!result.ok) return amError(400, result.error);
+  return ok(result.rows as unknown as JsonValue);
 };

@@ -1,12 +1,16 @@
 /**
- * AM's policy decision, as pure functions: resource matching ("*" crosses "/", case-insensitive),
+ * AM's policy decision as pure functions: resource matching ("*" crosses "/", case-insensitive),
  * subject conditions (JwtClaim, AND, OR, NOT, AuthenticatedUsers) and DenyOverride combining.
- * No HTTP here, so it is unit-tested directly and fast enough to run per token.
+ * Owns no HTTP and no state changes, so it is unit-tested directly and cheap enough to run per token.
  */
 import type { JsonObject, JsonValue, RealmState } from '../types.js';
 
 const compiled = new Map<string, RegExp>();
+const MAX_COMPILED = 10_000;
+/** AM answers Long.MAX_VALUE when no condition limits the decision; JSON numbers stop at 2^53. */
+export const NO_EXPIRY_TTL = Number.MAX_SAFE_INTEGER;
 
+/** AM wildcard: each `*` matches any run of characters, `/` included; the whole resource must match. */
 export function matchResource(pattern: string, resource: string): boolean {
   let regex = compiled.get(pattern);
   if (!regex) {
@@ -14,48 +18,67 @@ export function matchResource(pattern: string, resource: string): boolean {
       .split('*')
       .map((part) => part.replace(/[.+?^${}()|[\]\\/-]/g, '\\$&'))
       .join('.*');
-    regex = new RegExp(`^${body}$`, 'i');
-    if (compiled.size > 10_000) compiled.clear();
+    regex = new RegExp(`^${body}$`, 'is');
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
     compiled.set(pattern, regex);
   }
   return regex.test(resource);
 }
 
-export interface EvaluationSubject {
-  claims: Record<string, JsonValue>;
-  /** A valid SSO token or claims were presented. */
+export interface SubjectContext {
+  /** The evaluated subject is a live SSO session (AuthenticatedUsers matches only then). */
   authenticated: boolean;
 }
 
-export function subjectMatches(subject: JsonValue | undefined, who: EvaluationSubject): boolean {
-  if (!subject || typeof subject !== 'object' || Array.isArray(subject)) return false;
-  const s = subject as JsonObject;
-  switch (s.type) {
-    case 'JwtClaim': {
-      const claim = who.claims[String(s.claimName)];
-      const expected = String(s.claimValue);
-      return Array.isArray(claim) ? claim.some((value) => String(value) === expected) : claim !== undefined && claim !== null && String(claim) === expected;
+const KNOWN_SUBJECTS = new Set(['JwtClaim', 'AND', 'OR', 'NOT', 'AuthenticatedUsers']);
+
+function isObject(value: JsonValue | undefined): value is JsonObject {
+  return !!value && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Every node of the subject tree is a type we evaluate; otherwise the subject never matches (fail closed, also under NOT). */
+function isKnownSubject(subject: JsonValue | undefined): boolean {
+  if (!isObject(subject) || !KNOWN_SUBJECTS.has(String(subject.type))) return false;
+  if (subject.type === 'AND' || subject.type === 'OR') return Array.isArray(subject.subjects) && subject.subjects.every(isKnownSubject);
+  if (subject.type === 'NOT') return isKnownSubject(subject.subject);
+  return true;
+}
+
+function claimEquals(claim: JsonValue | undefined, expected: string): boolean {
+  if (Array.isArray(claim)) return claim.some((value) => claimEquals(value, expected));
+  if (claim === undefined || claim === null || typeof claim === 'object') return false;
+  return String(claim) === expected;
+}
+
+function evaluateSubject(subject: JsonObject, claims: Record<string, JsonValue>, context: SubjectContext): boolean {
+  switch (subject.type) {
+    case 'JwtClaim':
+      return typeof subject.claimName === 'string' && subject.claimValue !== undefined && subject.claimValue !== null && claimEquals(claims[subject.claimName], String(subject.claimValue));
+    case 'AND': {
+      const inner = subject.subjects as JsonObject[];
+      return inner.length > 0 && inner.every((s) => evaluateSubject(s, claims, context));
     }
-    case 'AND':
-      return Array.isArray(s.subjects) && s.subjects.length > 0 && s.subjects.every((inner) => subjectMatches(inner, who));
     case 'OR':
-      return Array.isArray(s.subjects) && s.subjects.some((inner) => subjectMatches(inner, who));
+      return (subject.subjects as JsonObject[]).some((s) => evaluateSubject(s, claims, context));
     case 'NOT':
-      // A NOT over something we cannot evaluate must not grant: evaluate the inner subject strictly.
-      return s.subject !== undefined && isKnownSubject(s.subject) && !subjectMatches(s.subject, who);
+      return !evaluateSubject(subject.subject as JsonObject, claims, context);
     case 'AuthenticatedUsers':
-      return who.authenticated;
+      return context.authenticated;
     default:
       return false;
   }
 }
 
-function isKnownSubject(subject: JsonValue): boolean {
-  if (!subject || typeof subject !== 'object' || Array.isArray(subject)) return false;
-  const s = subject as JsonObject;
-  if (s.type === 'AND' || s.type === 'OR') return Array.isArray(s.subjects) && s.subjects.every(isKnownSubject);
-  if (s.type === 'NOT') return s.subject !== undefined && isKnownSubject(s.subject);
-  return s.type === 'JwtClaim' || s.type === 'AuthenticatedUsers';
+export function subjectMatches(subject: JsonValue | undefined, claims: Record<string, JsonValue>, context: SubjectContext = { authenticated: false }): boolean {
+  return isKnownSubject(subject) && evaluateSubject(subject as JsonObject, claims, context);
+}
+
+export interface EvaluationRequest {
+  application: string;
+  resources: string[];
+  /** Claims of the subject (from `subject.claims`, or a decoded `subject.jwt`). */
+  claims: Record<string, JsonValue>;
+  context: SubjectContext;
 }
 
 export interface DecisionRow {
@@ -66,19 +89,32 @@ export interface DecisionRow {
   ttl: number;
 }
 
-/** One row per requested resource, in request order. Policies with conditions are not applied (not implemented: fail closed). */
-export function evaluatePolicies(realm: RealmState, application: string, resources: string[], who: EvaluationSubject): DecisionRow[] {
-  const policies = Object.values(realm.policies).filter((p) => p.applicationName === application && p.active !== false && !p.condition);
-  return resources.map((resource) => {
+export type EvaluationResult = { ok: true; rows: DecisionRow[] } | { ok: false; error: string };
+
+/**
+ * One row per requested resource, in request order. A policy applies when it is active, one of its
+ * resource patterns matches and its subject matches. Policies with a `condition` never apply: no
+ * environment condition is implemented, and not applying is the closed side.
+ */
+export function evaluatePolicies(realm: RealmState, request: EvaluationRequest): EvaluationResult {
+  const policySet = realm.policySets[request.application];
+  if (!policySet) return { ok: false, error: `Application '${request.application}' not found in realm` };
+  // Index once per request: only this application's live policies whose subject matches this caller.
+  const candidates = Object.values(realm.policies).filter(
+    (p) => p.applicationName === request.application && p.active !== false && (p.condition === undefined || p.condition === null) && subjectMatches(p.subject, request.claims, request.context),
+  );
+  const rows = request.resources.map((resource) => {
     const actions: Record<string, boolean> = {};
-    for (const policy of policies) {
-      if (!((policy.resources ?? []) as string[]).some((pattern) => matchResource(pattern, resource))) continue;
-      if (!subjectMatches(policy.subject, who)) continue;
-      for (const [action, allowed] of Object.entries((policy.actionValues ?? {}) as Record<string, boolean>)) {
-        // DenyOverride: one deny wins over any number of allows.
-        actions[action] = action in actions ? actions[action] && allowed : allowed;
+    for (const policy of candidates) {
+      const patterns = Array.isArray(policy.resources) ? policy.resources.map(String) : [];
+      if (!patterns.some((pattern) => matchResource(pattern, resource))) continue;
+      for (const [action, value] of Object.entries(isObject(policy.actionValues) ? policy.actionValues : {})) {
+        if (typeof value !== 'boolean') continue;
+        // DenyOverride: one applicable deny beats any number of allows.
+        actions[action] = action in actions ? actions[action] && value : value;
       }
     }
-    return { resource, actions, attributes: {}, advices: {}, ttl: Number.MAX_SAFE_INTEGER };
+    return { resource, actions, attributes: {}, advices: {}, ttl: NO_EXPIRY_TTL };
   });
+  return { ok: true, rows };
 }

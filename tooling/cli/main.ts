@@ -14,8 +14,8 @@ import { buildScripts } from '../build/build-scripts.js';
 import { planRun, type BundleSource } from '../engine/pipeline.js';
 import { renderPlan, planToJson } from '../engine/render.js';
 import { hasChanges, summarize } from '../engine/plan.js';
-import { applyPlan, type ApplyResult } from '../engine/apply.js';
-import { restartAndWait } from '../engine/restart.js';
+import type { ApplyResult } from '../engine/apply.js';
+import { runDeploy } from '../engine/deploy.js';
 import { exportObserved } from '../engine/export.js';
 import { changeKey } from '../engine/model.js';
 import { openTarget, type Target } from './target.js';
@@ -113,46 +113,42 @@ async function planCommand(options: CommonOptions & { detailedExitcode?: boolean
 async function deployCommand(options: CommonOptions & { restart: boolean; demo: boolean }): Promise<number> {
   const out = new Output(Boolean(options.json));
   return withTarget(options, out, async (target, inputs, out) => {
-    const { plan, desired } = await planRun(target.http, { ...inputs, realm: target.realm, tenantEsvValue: target.tenantEsvValue, gatewayId: target.gatewayId, gatewaySecret: target.gatewaySecret });
-    if (plan.problems.length) {
-      for (const problem of plan.problems) out.progress(`error: ${problem}`);
-      out.progress('Nothing was written to the tenant.');
+    const writesBefore = target.http.stats.writes;
+    const outcome = await runDeploy(target.http, { ...inputs, realm: target.realm, tenantEsvValue: target.tenantEsvValue, gatewayId: target.gatewayId, gatewaySecret: target.gatewaySecret }, {
+      restart: options.restart,
+      restartPollSeconds: target.local ? 0.2 : 5,
+      onPlan: (plan) => {
+        for (const problem of plan.problems) out.progress(`error: ${problem}`);
+        if (plan.problems.length) out.progress('Nothing was written to the tenant.');
+        else out.result(renderPlan(plan));
+      },
+      onProgress: (event) => {
+        if (options.json) return;
+        const mark = event.status === 'done' ? 'ok' : event.status;
+        out.progress(`[${event.done}/${event.total}] ${mark.padEnd(7)} ${event.change.action} ${event.change.kind} ${event.change.id}`);
+      },
+      onRestart: (status, seconds) => out.progress(`  restart: ${status} (${seconds} s)`),
+    });
+    const { plan, result, restarted } = outcome;
+    if (!result) {
       out.jsonResult({ ok: false, problems: plan.problems });
       return 1;
     }
-    out.result(renderPlan(plan));
-    const writesBefore = target.http.stats.writes;
-    const result = await applyPlan(plan, desired, target.http, (event) => {
-      if (options.json) return;
-      const mark = event.status === 'done' ? 'ok' : event.status;
-      out.progress(`[${event.done}/${event.total}] ${mark.padEnd(7)} ${event.change.action} ${event.change.kind} ${event.change.id}`);
-    });
     reportApply(result, out);
-    let restarted = false;
-    if ((plan.restartNeeded || result.esvWritten) && options.restart) {
-      out.progress('Restarting the tenant so that ESV changes load…');
-      await restartAndWait(target.http, {
-        pollSeconds: target.local ? 0.2 : 5,
-        onProgress: (status, seconds) => out.progress(`  restart: ${status} (${seconds} s)`),
-      });
-      restarted = true;
-    } else if (plan.restartNeeded || result.esvWritten) {
-      out.progress('ESV changes are pending: restart the tenant to load them (--no-restart was given).');
-    }
+    if (!options.restart && (plan.restartNeeded || result.esvWritten)) out.progress('ESV changes are pending: restart the tenant to load them (--no-restart was given).');
     const counts = summarize(plan);
-    const ok = result.failed.length === 0 && result.skipped.length === 0;
     out.result(
-      `Deploy ${ok ? 'complete' : 'FAILED'}: ${result.done.length} applied, ${result.failed.length} failed, ${result.skipped.length} skipped, ${counts.noop} unchanged; ${target.http.stats.writes - writesBefore} writes, ${target.http.stats.requests} requests${restarted ? '; tenant restarted' : ''}.`,
+      `Deploy ${outcome.ok ? 'complete' : 'FAILED'}: ${result.done.length} applied, ${result.failed.length} failed, ${result.skipped.length} skipped, ${counts.noop} unchanged; ${target.http.stats.writes - writesBefore} writes, ${target.http.stats.requests} requests${restarted ? '; tenant restarted' : ''}.`,
     );
     let demosOk = true;
     let demos: unknown;
-    if (ok && target.local && options.demo) {
-      const outcome = await runLocalDemonstrations(target, inputs.access, (line) => out.result(line));
-      demosOk = outcome.ok;
-      demos = outcome.results;
+    if (outcome.ok && target.local && options.demo) {
+      const shown = await runLocalDemonstrations(target, inputs.access, (line) => out.result(line));
+      demosOk = shown.ok;
+      demos = shown.results;
     }
     out.jsonResult({
-      ok: ok && demosOk,
+      ok: outcome.ok && demosOk,
       summary: counts,
       applied: result.done.map(changeKey),
       failed: result.failed.map((f) => f.message),
@@ -162,7 +158,7 @@ async function deployCommand(options: CommonOptions & { restart: boolean; demo: 
       writes: target.http.stats.writes - writesBefore,
       demonstrations: demos,
     });
-    return ok && demosOk ? 0 : 1;
+    return outcome.ok && demosOk ? 0 : 1;
   });
 }
 

@@ -2,10 +2,11 @@
  * Journeys, executed from the stored tree and nodes of the realm: Page Node, Platform Username and
  * Password (from X-OpenAM-Username / X-OpenAM-Password), Data Store Decision (users) and Agent Data
  * Store Decision (agents). Callback-driven (interactive) login is out of scope: no headers, no login.
+ * Creates sessions on success; changes nothing else.
  */
 import { amError, ok, realmOf } from '../http-util.js';
-import type { Handler, JsonObject, RealmState, TenantContext, TenantRequest, TenantResponse } from '../types.js';
-import { createSession, sessionFrom } from './sessions.js';
+import type { Handler, JsonObject, RealmState, TenantRequest, TenantResponse } from '../types.js';
+import { createSession } from './sessions.js';
 
 const SUCCESS = '70e691a5-1e33-4ac3-a356-e7b6d60d92e0';
 const FAILURE = 'e301438c-0bd0-429c-ab0c-66126501069a';
@@ -56,13 +57,14 @@ function runNode(type: string, config: JsonObject, realm: RealmState, req: Tenan
   }
 }
 
-const authenticate: Handler = (req, params, tenant) => {
+export const authenticate: Handler = (req, params, tenant) => {
   const realm = realmOf(tenant, params.realm);
   if (!realm) return amError(404, `Realm '${params.realm}' not found`);
   const treeName = req.query.authIndexValue;
   if (req.query.authIndexType !== 'service' || !treeName) return amError(400, 'authIndexType=service and authIndexValue=<journey> are required');
   const tree = realm.trees[treeName];
-  if (!tree || tree.enabled === false) return amError(400, `No such journey ${treeName}`);
+  if (!tree) return amError(400, `No configuration found or invalid realm/authentication index: journey ${treeName} does not exist in realm /${params.realm}`);
+  if (tree.enabled === false) return amError(400, `Journey ${treeName} is disabled`);
   const state: JourneyState = {};
   let current = String(tree.entryNodeId);
   for (let step = 0; step < MAX_STEPS; step++) {
@@ -83,22 +85,3 @@ const authenticate: Handler = (req, params, tenant) => {
   }
   return amError(500, `Journey ${treeName} did not finish`);
 };
-
-const sessionsAction: Handler = (req, _params, tenant) => {
-  const session = sessionFrom(req, tenant);
-  if (req.query._action === 'logout') {
-    if (!session) return amError(401, 'Invalid session');
-    tenant.runtime.sessions.delete(session.tokenId);
-    return ok({ result: 'Successfully logged out' });
-  }
-  if (req.query._action === 'validate') return ok(session ? { valid: true, uid: session.principal, realm: session.realm } : { valid: false });
-  return amError(400, `Unknown action ${String(req.query._action)}`);
-};
-
-const R = '^/am/json/realms/root/realms/(?<realm>[^/]+)';
-export const authenticationRoutes = [
-  { method: 'POST', pattern: new RegExp(`${R}/authenticate$`), handle: authenticate },
-  { method: 'POST', pattern: new RegExp(`${R}/sessions/?$`), handle: sessionsAction },
-];
-
-export type { TenantContext, TenantResponse };

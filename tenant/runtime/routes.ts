@@ -1,8 +1,22 @@
-/** The runtime's routes: journeys and sessions, policy evaluation (with policy creation on the same action path), OAuth2. */
-import type { Route } from '../types.js';
+/** The runtime's route table: journeys and sessions, policy evaluation (sharing POST …/policies with the core's create action), OAuth2. */
 import { policyActionRoute } from '../api/policy-admin.js';
-import { authenticationRoutes } from './authenticate.js';
+import type { Route } from '../types.js';
+import { authenticate } from './authenticate.js';
+import { authorize } from './authorize.js';
 import { evaluate } from './evaluate.js';
-import { oauth2Routes } from './oauth2.js';
+import { introspect } from './introspect.js';
+import { sessionsAction } from './sessions.js';
+import { accessToken } from './token-endpoint.js';
 
-export const runtimeRoutes: Route[] = [...authenticationRoutes, policyActionRoute(evaluate), ...oauth2Routes];
+const AM = '^/am/json/realms/root/realms/(?<realm>[^/]+)';
+const OAUTH2 = '^/am/oauth2/realms/root/realms/(?<realm>[^/]+)';
+
+export const runtimeRoutes: Route[] = [
+  { method: 'POST', pattern: new RegExp(`${AM}/authenticate$`), handle: authenticate },
+  { method: 'POST', pattern: new RegExp(`${AM}/sessions/?$`), handle: sessionsAction },
+  policyActionRoute(evaluate),
+  { method: 'POST', pattern: new RegExp(`${OAUTH2}/access_token$`), handle: accessToken },
+  { method: 'GET', pattern: new RegExp(`${OAUTH2}/authorize$`), handle: authorize },
+  { method: 'POST', pattern: new RegExp(`${OAUTH2}/authorize$`), handle: authorize },
+  { method: 'POST', pattern: new RegExp(`${OAUTH2}/introspect$`), handle: introspect },
+];

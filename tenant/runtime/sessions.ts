@@ -1,6 +1,7 @@
 /** SSO sessions: created by a successful journey, found from the cookie-named header or Cookie, ended by logout. */
 import { randomBytes } from 'node:crypto';
-import type { SessionState, TenantContext, TenantRequest } from '../types.js';
+import { amError, ok } from '../http-util.js';
+import type { Handler, SessionState, TenantContext, TenantRequest } from '../types.js';
 
 const SESSION_LIFETIME_MS = 2 * 60 * 60 * 1000;
 
@@ -30,3 +31,15 @@ export function sessionFrom(req: TenantRequest, tenant: TenantContext): SessionS
   }
   return session;
 }
+
+/** POST …/sessions?_action=logout (and validate): the SSO token in the cookie-named header or the Cookie. */
+export const sessionsAction: Handler = (req, params, tenant) => {
+  const session = sessionFrom(req, tenant);
+  if (req.query._action === 'logout') {
+    if (!session) return amError(401, 'Invalid session: no live SSO token in the request');
+    tenant.runtime.sessions.delete(session.tokenId);
+    return ok({ result: 'Successfully logged out' });
+  }
+  if (req.query._action === 'validate') return ok(session && session.realm === `/${params.realm}` ? { valid: true, uid: session.principal, realm: session.realm } : { valid: false });
+  return amError(400, `Unknown action ${String(req.query._action)}: expected logout or validate`);
+};

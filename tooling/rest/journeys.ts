@@ -21,7 +21,7 @@ export async function getTree(http: AmHttp, realm: string, name: string): Promis
 }
 
 export async function putTree(http: AmHttp, realm: string, name: string, body: Record<string, unknown>): Promise<void> {
-  await http.request({ method: 'PUT', path: `${base(realm)}/trees/${seg(name)}`, body: stripForPut(body, ['_id']), apiVersion: TREE_API, family: FAMILY });
+  await http.request({ method: 'PUT', path: `${base(realm)}/trees/${seg(name)}`, body: stripForPut(body), apiVersion: TREE_API, family: FAMILY });
 }
 
 export async function deleteTree(http: AmHttp, realm: string, name: string): Promise<void> {

@@ -22,7 +22,7 @@ export async function getClient(http: AmHttp, realm: string, id: string): Promis
 }
 
 export async function putClient(http: AmHttp, realm: string, id: string, body: ClientBody): Promise<void> {
-  await http.request({ method: 'PUT', path: `${base(realm)}/${seg(id)}`, body: stripForPut(body, ['_id', '_type']), apiVersion: API, family: FAMILY });
+  await http.request({ method: 'PUT', path: `${base(realm)}/${seg(id)}`, body: stripForPut(body, ['_id']), apiVersion: API, family: FAMILY });
 }
 
 /** A copy of the client with only the given override values changed. */

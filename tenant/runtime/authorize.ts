@@ -1,0 +1,60 @@
+/**
+ * GET|POST …/authorize: the authorization code flow for a user with an SSO session. Checks client
+ * and redirect_uri first (a bad one is a 400, never a redirect), then the session, response type,
+ * scopes (validateAuthorizationScope when scripted) and the consent decision. Creates codes only.
+ */
+import { randomBytes } from 'node:crypto';
+import { formBody, realmOf } from '../http-util.js';
+import type { Handler, TenantResponse } from '../types.js';
+import { allowsGrant, clientOf, isResponse, oauthError, splitScopes, stringList } from './oauth2-clients.js';
+import { validateScopes } from './scope-check.js';
+import { sessionFrom } from './sessions.js';
+
+const CODE_SECONDS = 120;
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+export const authorize: Handler = async (req, params, tenant) => {
+  const realm = realmOf(tenant, params.realm);
+  if (!realm) return oauthError(400, 'invalid_request', `Unknown realm ${params.realm}`);
+  const input: Record<string, string> = { ...req.query, ...(req.method === 'POST' ? formBody(req) : {}) };
+  const client = input.client_id ? clientOf(realm, input.client_id) : undefined;
+  if (!client) return oauthError(400, 'invalid_client', `Unknown client ${input.client_id ?? '(no client_id)'}`);
+  const redirectUri = input.redirect_uri;
+  if (!redirectUri || !stringList(client.core.redirectionUris).includes(redirectUri)) return oauthError(400, 'redirect_uri_mismatch', 'The redirection URI provided does not match a pre-registered value.');
+  const redirect = (query: Record<string, string>): TenantResponse => {
+    const location = new URL(redirectUri);
+    for (const [key, value] of Object.entries({ ...query, ...(input.state ? { state: input.state } : {}) })) location.searchParams.set(key, value);
+    return { status: 302, headers: { location: location.toString() }, body: '' };
+  };
+  const session = sessionFrom(req, tenant);
+  // AM would redirect to its login UI; the local tenant has none, so it says what to do instead.
+  if (!session || session.kind !== 'user' || session.realm !== `/${params.realm}`) {
+    return oauthError(401, 'access_denied', `No user session in realm /${params.realm}: authenticate through a journey and send the session in the ${tenant.state.cookieName} cookie`);
+  }
+  if (input.response_type !== 'code') return redirect({ error: 'unsupported_response_type', error_description: 'Only response_type=code is supported' });
+  if (!stringList(client.advanced.responseTypes).includes('code') || !allowsGrant(client, 'authorization_code')) return redirect({ error: 'unauthorized_client', error_description: `Client ${client.id} is not allowed the authorization code grant` });
+  const scope = await validateScopes(tenant, params.realm, realm, client, splitScopes(input.scope), 'validateAuthorizationScope');
+  if (isResponse(scope)) {
+    const error = scope.body as { error: string; error_description: string };
+    return redirect({ error: error.error, error_description: error.error_description });
+  }
+  if (input.decision === 'deny') return redirect({ error: 'access_denied', error_description: 'Resource Owner did not authorize the request' });
+  if (input.decision !== 'allow') {
+    const hidden = Object.entries(input)
+      .filter(([key]) => key !== 'decision' && key !== 'csrf')
+      .map(([key, value]) => `<input type="hidden" name="${escapeHtml(key)}" value="${escapeHtml(value)}">`)
+      .join('');
+    const items = scope.map((s) => `<li>${escapeHtml(s)}</li>`).join('');
+    // AM's consent form sends the session token as csrf, as the article's curl does by hand.
+    const csrf = `<input type="hidden" name="csrf" value="${escapeHtml(session.tokenId)}">`;
+    return {
+      status: 200,
+      headers: { 'cache-control': 'no-store' },
+      body: `<!doctype html><html><head><meta charset="utf-8"><title>Consent</title></head><body><h1>${escapeHtml(client.id)} asks for</h1><ul>${items}</ul><form method="post">${hidden}${csrf}<button name="decision" value="allow">Allow</button> <button name="decision" value="deny">Deny</button></form></body></html>`,
+    };
+  }
+  if (input.csrf !== session.tokenId) return redirect({ error: 'access_denied', error_description: 'The csrf parameter does not match the session' });
+  const code = randomBytes(18).toString('base64url');
+  tenant.runtime.codes.set(code, { code, realm: params.realm, clientId: client.id, redirectUri, userId: session.principal, scope, expiresAt: Date.now() + CODE_SECONDS * 1000 });
+  return redirect({ code, iss: `${tenant.baseUrl()}/am/oauth2/realms/root/realms/${params.realm}`, client_id: client.id });
+};

@@ -1,0 +1,122 @@
+/**
+ * POST …/access_token: client_credentials, authorization_code (code bound to client and
+ * redirect_uri, single use) and refresh_token (same scopes or fewer). Issues opaque tokens into
+ * runtime.tokens, after the client's Access Token Modification script when it has one.
+ */
+import { randomBytes } from 'node:crypto';
+import { formBody, ok, realmOf } from '../http-util.js';
+import type { Handler, IssuedToken, JsonObject, JsonValue, RealmState, TenantContext, TenantRequest, TenantResponse } from '../types.js';
+import { allowsGrant, authenticateClient, clientSecret, isResponse, oauthError, splitScopes, stringList, unwrap, type Client } from './oauth2-clients.js';
+import { usesScript, validateScopes } from './scope-check.js';
+import { runStoredScript } from './scripting.js';
+
+export const ACCESS_TOKEN_SECONDS = 3599;
+const REFRESH_TOKEN_SECONDS = 604_800;
+const opaque = () => randomBytes(24).toString('base64url');
+
+interface Grant {
+  grantType: string;
+  resourceOwnerId: string;
+  /** The validated scopes, before the modification script. */
+  scope: string[];
+  identity: Record<string, string[]>;
+  req: TenantRequest;
+  form: Record<string, string>;
+  /** Refresh token to issue alongside (same grant id), or none. */
+  refresh?: { authGrantId?: string };
+}
+
+/** AM hands the client itself as identity on client_credentials, its password included: scripts must not leak it. */
+function clientIdentity(client: Client): Record<string, string[]> {
+  return {
+    uid: [client.id],
+    cn: [client.id],
+    userpassword: [clientSecret(client) ?? ''],
+    AgentType: ['OAuth2Client'],
+    sunIdentityServerDeviceStatus: [String(unwrap(client.core.status) ?? 'Active')],
+    'com.forgerock.openam.oauth2provider.scopes': stringList(client.core.scopes),
+  };
+}
+
+async function modifyToken(tenant: TenantContext, realmName: string, realm: RealmState, client: Client, grant: Grant): Promise<{ scope: string[]; fields: Record<string, JsonValue> } | TenantResponse> {
+  if (!usesScript(client, 'accessTokenModification')) return { scope: grant.scope, fields: {} };
+  const requestHeaders: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(grant.req.headers)) requestHeaders[name] = [value];
+  const outcome = await runStoredScript(tenant, realm, String(client.overrides.accessTokenModificationScript ?? ''), 'OAUTH2_ACCESS_TOKEN_MODIFICATION', {
+    realm: `/${realmName}`,
+    accessToken: { scope: grant.scope, clientId: client.id, resourceOwnerId: grant.resourceOwnerId, grantType: grant.grantType },
+    identity: { attributes: grant.identity },
+    clientProperties: { clientId: client.id, allowedGrantTypes: stringList(client.advanced.grantTypes), allowedScopes: stringList(client.core.scopes), customProperties: {} },
+    requestProperties: {
+      requestUri: `${tenant.baseUrl()}${grant.req.path}`,
+      realm: `/${realmName}`,
+      requestParams: Object.fromEntries(Object.entries(grant.form).map(([key, value]) => [key, [value]])),
+      requestHeaders,
+    },
+  });
+  if (!outcome.ok || !outcome.accessToken) return oauthError(500, 'server_error', `The access token modification script of client ${client.id} failed`);
+  return { scope: outcome.accessToken.scope, fields: JSON.parse(JSON.stringify(outcome.accessToken.fields ?? {})) as Record<string, JsonValue> };
+}
+
+async function issue(tenant: TenantContext, realmName: string, realm: RealmState, client: Client, grant: Grant): Promise<TenantResponse> {
+  const modified = await modifyToken(tenant, realmName, realm, client, grant);
+  if (isResponse(modified)) return modified;
+  const authGrantId = grant.refresh?.authGrantId ?? randomBytes(12).toString('base64url');
+  const now = Date.now();
+  const base = { realm: realmName, clientId: client.id, resourceOwnerId: grant.resourceOwnerId, grantType: grant.grantType, authGrantId };
+  const token: IssuedToken = { ...base, token: opaque(), kind: 'access', scope: modified.scope, fields: modified.fields, expiresAt: now + ACCESS_TOKEN_SECONDS * 1000 };
+  tenant.runtime.tokens.set(token.token, token);
+  tenant.runtime.counters.tokensIssued += 1;
+  const body: JsonObject = { access_token: token.token, scope: token.scope.join(' '), token_type: 'Bearer', expires_in: ACCESS_TOKEN_SECONDS };
+  if (grant.refresh) {
+    // The refresh token keeps the validated request, so a refresh re-runs the script (and the policy decision).
+    const refresh: IssuedToken = { ...base, token: opaque(), kind: 'refresh', scope: grant.scope, fields: {}, expiresAt: now + REFRESH_TOKEN_SECONDS * 1000 };
+    tenant.runtime.tokens.set(refresh.token, refresh);
+    body.refresh_token = refresh.token;
+  }
+  return ok(body);
+}
+
+const wantsRefreshToken = (client: Client) => allowsGrant(client, 'refresh_token') && client.overrides.issueRefreshToken !== false;
+
+export const accessToken: Handler = async (req, params, tenant) => {
+  const realm = realmOf(tenant, params.realm);
+  if (!realm) return oauthError(400, 'invalid_request', `Unknown realm ${params.realm}`);
+  const form = formBody(req);
+  const client = authenticateClient(req, form, realm);
+  if (isResponse(client)) return client;
+  const grantType = form.grant_type;
+  if (!grantType) return oauthError(400, 'invalid_request', 'grant_type is required');
+  if (!['client_credentials', 'authorization_code', 'refresh_token'].includes(grantType)) return oauthError(400, 'unsupported_grant_type', `Grant type ${grantType} is not supported`);
+  if (!allowsGrant(client, grantType)) return oauthError(400, 'unauthorized_client', `Client ${client.id} is not allowed the ${grantType} grant`);
+
+  if (grantType === 'client_credentials') {
+    const scope = await validateScopes(tenant, params.realm, realm, client, splitScopes(form.scope), 'validateAccessTokenScope');
+    if (isResponse(scope)) return scope;
+    return issue(tenant, params.realm, realm, client, { grantType, resourceOwnerId: client.id, scope, identity: clientIdentity(client), req, form });
+  }
+
+  if (grantType === 'authorization_code') {
+    const code = tenant.runtime.codes.get(form.code ?? '');
+    if (code) tenant.runtime.codes.delete(code.code); // single use, even when this exchange fails
+    if (!code || code.expiresAt < Date.now() || code.clientId !== client.id || code.realm !== params.realm) return oauthError(400, 'invalid_grant', 'The provided access grant is invalid, expired, or revoked.');
+    if (code.redirectUri !== form.redirect_uri) return oauthError(400, 'invalid_grant', 'The redirect_uri does not match the one of the authorization request');
+    const user = realm.users[code.userId];
+    if (!user) return oauthError(400, 'invalid_grant', 'The resource owner of this grant no longer exists');
+    return issue(tenant, params.realm, realm, client, { grantType, resourceOwnerId: user._id, scope: code.scope, identity: user.attributes, req, form, refresh: wantsRefreshToken(client) ? {} : undefined });
+  }
+
+  const refresh = tenant.runtime.tokens.get(form.refresh_token ?? '');
+  if (!refresh || refresh.kind !== 'refresh' || refresh.expiresAt < Date.now() || refresh.clientId !== client.id || refresh.realm !== params.realm) return oauthError(400, 'invalid_grant', 'The refresh token is invalid, expired, or revoked.');
+  const requested = form.scope ? splitScopes(form.scope) : refresh.scope;
+  const wider = requested.filter((scope) => !refresh.scope.includes(scope));
+  if (wider.length) return oauthError(400, 'invalid_scope', `Scope(s) not in the original grant: [${wider.join(', ')}]`);
+  const scope = await validateScopes(tenant, params.realm, realm, client, requested, 'validateRefreshTokenScope');
+  if (isResponse(scope)) return scope;
+  const user = realm.users[refresh.resourceOwnerId];
+  const identity = user ? user.attributes : clientIdentity(client);
+  const rotate = client.overrides.issueRefreshTokenOnRefreshedToken !== false;
+  const answer = await issue(tenant, params.realm, realm, client, { grantType, resourceOwnerId: refresh.resourceOwnerId, scope, identity, req, form, refresh: rotate ? { authGrantId: refresh.authGrantId } : undefined });
+  if (answer.status === 200 && rotate) tenant.runtime.tokens.delete(refresh.token);
+  return answer;
+};

@@ -13,11 +13,19 @@ import type { RealmState, TenantContext, TenantRequest } from '../types.js';
 /** The shape of the SSO tokens sessions.ts issues: masked even after the session is gone. */
 const SSO_TOKEN_PATTERN = /[A-Za-z0-9_-]{32}\.\*AAJTSQACMDEAAlNLABx\*/g;
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Same scheme and port; loopback aliases count as the same host (what real HTTP would reach too). */
+function isOwnOrigin(url: URL, own: URL): boolean {
+  if (url.protocol !== own.protocol || url.port !== own.port) return false;
+  return url.hostname === own.hostname || (LOOPBACK.has(url.hostname) && LOOPBACK.has(own.hostname));
+}
+
 function inProcessHttp(tenant: TenantContext) {
   return (exchange: HttpExchange): HttpAnswer => {
     const url = new URL(exchange.uri);
     // Only the tenant itself is reachable: anything else behaves like a refused connection.
-    if (url.origin !== new URL(tenant.baseUrl()).origin) throw new Error(`java.net.ConnectException: Connection refused: ${url.host}`);
+    if (!isOwnOrigin(url, new URL(tenant.baseUrl()))) throw new Error(`java.net.ConnectException: Connection refused: ${url.host}`);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(exchange.headers)) headers[name.toLowerCase()] = value;
     const req: TenantRequest = { method: exchange.method.toUpperCase(), path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body: exchange.body ?? '', origin: 'script' };

@@ -159,6 +159,25 @@ describe('token modification script failures', () => {
     }
   });
 
+  it('a script calling a host other than the tenant gets a connection failure and fails closed', async () => {
+    const variable = t.tenant.context.state.esv.variables['esv-tenant-env-fqdn'];
+    const saved = variable.valueBase64;
+    variable.valueBase64 = Buffer.from('https://elsewhere.example').toString('base64');
+    const before = t.tenant.context.runtime.counters.scriptHttpCalls;
+    try {
+      const token = await clientCredentialsToken(`api://${PROVIDER}/read`);
+      expect(token.status).toBe(200);
+      expect(token.json.scope).toBe('');
+      const info = await introspect(String(token.json.access_token), CONSUMER, t.consumerSecret);
+      expect(info.json).toMatchObject({ active: true, policyResult: false });
+      expect(info.json.aud).toBeUndefined();
+      expect(t.tenant.context.runtime.counters.scriptHttpCalls).toBe(before + 1);
+      expect(t.tenant.context.runtime.log.some((line) => line.source === 'script' && line.level === 'error')).toBe(true);
+    } finally {
+      variable.valueBase64 = saved;
+    }
+  });
+
   it('a missing scope validation script is a server_error', async () => {
     const overrides = t.tenant.context.state.realms.alpha.oauth2Clients[CONSUMER].overrideOAuth2ClientConfig as Record<string, unknown>;
     const saved = overrides.validateScopeScript;

@@ -73,9 +73,8 @@ const putTree = admin((_req, { name }, realm, tenant, body) => {
       if (!nodes[target] && !STATIC_NODES.has(target)) return amError(400, `Node ${id} connects to ${target}, which is not in the tree`);
     }
   }
-  if (!nodes[body.entryNodeId] && !STATIC_NODES.has(body.entryNodeId)) return amError(400, `entryNodeId ${body.entryNodeId} is not in the tree`);
   const existing = realm.trees[name];
-  const stored: JsonObject = { innerTreeOnly: false, enabled: true, ...(clone(body) as JsonObject), _id: name };
+  const stored: JsonObject = { innerTreeOnly: false, enabled: true, displayErrorOutcome: false, ...(clone(body) as JsonObject), _id: name };
   delete stored._rev;
   stored._rev = revision(stored);
   realm.trees[name] = stored;
@@ -98,6 +97,9 @@ const NODE_NAMES: Record<string, string> = {
   DataStoreDecisionNode: 'Data Store Decision',
   AgentDataStoreDecisionNode: 'Agent Data Store Decision',
 };
+
+/** Defaults AM fills in for some node types when a PUT leaves them out. */
+const NODE_DEFAULTS: Record<string, JsonObject> = { InnerTreeEvaluatorNode: { displayErrorOutcome: false } };
 
 function nodeView(type: string, id: string, body: JsonObject, version: string | undefined): JsonObject {
   const typeInfo: JsonObject = { _id: type, name: NODE_NAMES[type] ?? type, collection: true };
@@ -126,7 +128,7 @@ function putNode(versioned: boolean): Handler {
     const existing = realm.nodes[id];
     if (existing && existing.type !== type) return amError(400, `Node ${id} exists with type ${existing.type}`);
     const nodeVersion = versioned ? version : existing?.version ?? ((_type as JsonObject | undefined)?.version as string | undefined);
-    realm.nodes[id] = { type, version: nodeVersion, body: { ...config, _id: id } };
+    realm.nodes[id] = { type, version: nodeVersion, body: { ...(NODE_DEFAULTS[type] ?? {}), ...config, _id: id } };
     tenant.changed();
     return ok({ ...nodeView(type, id, realm.nodes[id].body, versioned ? nodeVersion : undefined), _rev: revision(realm.nodes[id].body) }, existing ? 200 : 201);
   });
@@ -167,6 +169,7 @@ function unwrap(value: JsonValue | undefined): JsonValue | undefined {
 /** What a GET shows: the secret is write-only. */
 function clientView(client: JsonObject): JsonObject {
   const view = clone(client);
+  view._rev = revision(client);
   const core = view.coreOAuth2ClientConfig as JsonObject | undefined;
   if (core && 'userpassword' in core) {
     core.userpassword = null;

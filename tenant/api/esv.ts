@@ -47,7 +47,7 @@ function secretView(s: EsvSecretState): JsonObject {
   return { _id: s._id, activeVersion: s.activeVersion, description: s.description, encoding: s.encoding, lastChangeDate: s.lastChangeDate, lastChangedBy: CHANGED_BY, loaded: s.loaded, loadedVersion: s.loadedVersion, useInPlaceholders: s.useInPlaceholders };
 }
 
-const list = (result: JsonObject[]): TenantResponse => ok({ pagedResultsCookie: null, remainingPagedResults: -1, result });
+const list = (result: JsonObject[]): TenantResponse => ok({ pagedResultsCookie: null, remainingPagedResults: -1, result, resultCount: result.length, totalPagedResults: -1, totalPagedResultsPolicy: 'NONE' });
 
 const putVariable = guarded((_req, { id }, tenant, body) => {
   if (!ESV_ID.test(id)) return amError(400, `Invalid ESV id ${id}: expected ^esv-[a-z0-9_-]{1,124}$`);

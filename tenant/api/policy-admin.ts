@@ -47,7 +47,7 @@ function saveResourceType(realm: RealmState, tenant: TenantContext, uuid: string
   const clash = Object.values(realm.resourceTypes).find((t) => t.name === body.name && t.uuid !== uuid);
   if (clash) return amError(409, `Resource type ${String(body.name)} already exists`);
   const existing = realm.resourceTypes[uuid];
-  realm.resourceTypes[uuid] = { ...stamp(body, existing), uuid };
+  realm.resourceTypes[uuid] = { description: '', ...stamp(body, existing), uuid };
   tenant.changed();
   return ok(realm.resourceTypes[uuid], existing ? 200 : 201);
 }
@@ -78,7 +78,7 @@ function savePolicySet(realm: RealmState, tenant: TenantContext, name: string, b
   if (!Array.isArray(uuids) || uuids.length === 0) return amError(400, 'resourceTypeUuids must name at least one resource type');
   for (const uuid of uuids) if (!realm.resourceTypes[String(uuid)]) return amError(400, `Resource type ${String(uuid)} does not exist`);
   const existing = realm.policySets[name];
-  realm.policySets[name] = { applicationType: 'iPlanetAMWebAgentService', entitlementCombiner: 'DenyOverride', subjects: [], conditions: [], attributeNames: [], ...stamp(body, existing), name, displayName: body.displayName ?? name };
+  realm.policySets[name] = { applicationType: 'iPlanetAMWebAgentService', entitlementCombiner: 'DenyOverride', subjects: [], conditions: [], attributeNames: [], saveIndex: null, searchIndex: null, resourceComparator: null, description: '', ...stamp(body, existing), name, displayName: body.displayName ?? name };
   tenant.changed();
   return ok(realm.policySets[name], existing ? 200 : 201);
 }
@@ -118,7 +118,10 @@ function savePolicy(realm: RealmState, tenant: TenantContext, name: string, body
     if (!(action in (type.actions as JsonObject))) return amError(400, `Action ${action} is not defined by the resource type`);
   }
   const existing = realm.policies[name];
-  realm.policies[name] = { active: true, ...stamp(body, existing), _id: name, name };
+  // AM dates policies with ISO strings (resource types and policy sets with epoch numbers).
+  const stamped = stamp(body, existing);
+  const iso = (value: unknown) => (typeof value === 'number' ? new Date(value).toISOString() : value) as string;
+  realm.policies[name] = { active: true, ...stamped, creationDate: iso(stamped.creationDate), lastModifiedDate: iso(stamped.lastModifiedDate), _id: name, name };
   realm.policies[name]._rev = String(Date.now());
   tenant.changed();
   return ok(realm.policies[name], existing ? 200 : 201);

@@ -4,9 +4,18 @@ import { amError, ok } from '../http-util.js';
 import type { Handler, SessionState, TenantContext, TenantRequest } from '../types.js';
 
 const SESSION_LIFETIME_MS = 2 * 60 * 60 * 1000;
+const SWEEP_EVERY = 1000;
+let created = 0;
+
+/** Drops expired entries now and then, so a long benchmark does not grow the runtime maps forever. */
+export function sweepExpired(map: Map<string, { expiresAt: number }>): void {
+  const now = Date.now();
+  for (const [key, value] of map) if (value.expiresAt <= now) map.delete(key);
+}
 
 export function createSession(tenant: TenantContext, realm: string, kind: SessionState['kind'], principal: string): SessionState {
   const session: SessionState = { tokenId: `${randomBytes(24).toString('base64url')}.*AAJTSQACMDEAAlNLABx*`, realm, kind, principal, createdAt: Date.now(), expiresAt: Date.now() + SESSION_LIFETIME_MS };
+  if (++created % SWEEP_EVERY === 0) sweepExpired(tenant.runtime.sessions);
   tenant.runtime.sessions.set(session.tokenId, session);
   return session;
 }

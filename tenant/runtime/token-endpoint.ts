@@ -9,9 +9,11 @@ import type { Handler, IssuedToken, JsonObject, JsonValue, RealmState, TenantCon
 import { allowsGrant, authenticateClient, clientSecret, isResponse, oauthError, splitScopes, stringList, unwrap, type Client } from './oauth2-clients.js';
 import { usesScript, validateScopes } from './scope-check.js';
 import { runStoredScript } from './scripting.js';
+import { sweepExpired } from './sessions.js';
 
 export const ACCESS_TOKEN_SECONDS = 3599;
 const REFRESH_TOKEN_SECONDS = 604_800;
+const SWEEP_EVERY = 1000;
 const opaque = () => randomBytes(24).toString('base64url');
 
 interface Grant {
@@ -67,6 +69,10 @@ async function issue(tenant: TenantContext, realmName: string, realm: RealmState
   const token: IssuedToken = { ...base, token: opaque(), kind: 'access', scope: modified.scope, fields: modified.fields, expiresAt: now + ACCESS_TOKEN_SECONDS * 1000 };
   tenant.runtime.tokens.set(token.token, token);
   tenant.runtime.counters.tokensIssued += 1;
+  if (tenant.runtime.counters.tokensIssued % SWEEP_EVERY === 0) {
+    sweepExpired(tenant.runtime.tokens);
+    sweepExpired(tenant.runtime.codes);
+  }
   const body: JsonObject = { access_token: token.token, scope: token.scope.join(' '), token_type: 'Bearer', expires_in: ACCESS_TOKEN_SECONDS };
   if (grant.refresh) {
     // The refresh token keeps the validated request, so a refresh re-runs the script (and the policy decision).

@@ -74,7 +74,7 @@ const putTree = admin((_req, { name }, realm, tenant, body) => {
     }
   }
   const existing = realm.trees[name];
-  const stored: JsonObject = { innerTreeOnly: false, enabled: true, displayErrorOutcome: false, ...(clone(body) as JsonObject), _id: name };
+  const stored: JsonObject = { innerTreeOnly: false, noSession: false, mustRun: false, enabled: true, ...(clone(body) as JsonObject), _id: name };
   delete stored._rev;
   stored._rev = revision(stored);
   realm.trees[name] = stored;
@@ -99,7 +99,11 @@ const NODE_NAMES: Record<string, string> = {
 };
 
 /** Defaults AM fills in for some node types when a PUT leaves them out. */
-const NODE_DEFAULTS: Record<string, JsonObject> = { InnerTreeEvaluatorNode: { displayErrorOutcome: false } };
+const NODE_DEFAULTS: Record<string, JsonObject> = {
+  InnerTreeEvaluatorNode: { displayErrorOutcome: false },
+  SocialProviderHandlerNode: { storeTokens: false },
+  IdentityStoreDecisionNode: { mixedCaseForPasswordChangeMessages: false },
+};
 
 function nodeView(type: string, id: string, body: JsonObject, version: string | undefined): JsonObject {
   const typeInfo: JsonObject = { _id: type, name: NODE_NAMES[type] ?? type, collection: true };

@@ -2,7 +2,7 @@
  * Environment secrets and variables (ESVs) and the tenant restart that loads them.
  * Secret values can never be read back. Accept-API-Version protocol=1.0,resource=1.0.
  */
-import type { AmHttp } from './http.js';
+import { AmError, type AmHttp } from './http.js';
 import { queryAll } from './paging.js';
 import { seg } from './paths.js';
 
@@ -46,8 +46,12 @@ export async function getSecret(http: AmHttp, id: string): Promise<Record<string
 /** PUT creates only; an existing secret answers 400, reported as exists. */
 export async function createSecret(http: AmHttp, id: string, body: SecretBody): Promise<{ exists: boolean }> {
   const response = await http.request<{ message?: string }>({ method: 'PUT', path: `/environment/secrets/${seg(id)}`, body, apiVersion: API, family: FAMILY, accept: [400, 409] });
-  if (response.status === 409 || (response.status === 400 && /exist/i.test(String(response.data?.message)))) return { exists: true };
-  if (response.status === 400) throw new Error(`esv secret ${id}: HTTP 400 ${String(response.data?.message ?? '')}`.trim());
+  const message = String(response.data?.message ?? '');
+  if (response.status === 409 || (response.status === 400 && /exist/i.test(message) && !/not exist/i.test(message))) return { exists: true };
+  if (response.status === 400) {
+    const path = `/environment/secrets/${seg(id)}`;
+    throw new AmError(http.redactor.text(`${FAMILY} PUT ${path}: HTTP 400 ${message}`.trim()), FAMILY, 'PUT', path, 400, http.redactor.text(message));
+  }
   return { exists: false };
 }
 
@@ -56,8 +60,9 @@ export async function createSecretVersion(http: AmHttp, id: string, valueBase64:
 }
 
 export async function listSecretVersions(http: AmHttp, id: string): Promise<Record<string, unknown>[]> {
-  const response = await http.request<Record<string, unknown>[]>({ method: 'GET', path: `/environment/secrets/${seg(id)}/versions`, apiVersion: API, family: FAMILY });
-  return response.data;
+  // The recorded answer is a bare array; accept a CREST page as well.
+  const response = await http.request<Record<string, unknown>[] | { result?: Record<string, unknown>[] }>({ method: 'GET', path: `/environment/secrets/${seg(id)}/versions`, apiVersion: API, family: FAMILY });
+  return Array.isArray(response.data) ? response.data : response.data?.result ?? [];
 }
 
 export async function setSecretDescription(http: AmHttp, id: string, description: string): Promise<void> {

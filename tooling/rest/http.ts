@@ -27,6 +27,8 @@ export interface AmHttpOptions {
   /** Injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Clock in ms since the epoch (Retry-After dates, durations). */
+  now?: () => number;
 }
 
 export interface AmRequest {
@@ -47,6 +49,8 @@ export interface AmRequest {
   form?: Record<string, string>;
   /** No Authorization header (service-account login itself). */
   anonymous?: boolean;
+  /** Extra statuses retried like 503 (the login also retries 500). */
+  retryStatuses?: number[];
 }
 
 export interface AmResponse<T> {
@@ -70,7 +74,10 @@ export class AmError extends Error {
 }
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
-const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'ERR_BAD_RESPONSE']);
+// ECONNABORTED is axios' own timeout code.
+const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN']);
+/** POSTs that only read: not counted as writes. */
+const READ_ONLY_ACTIONS = new Set(['evaluate', 'query']);
 const BASE_DELAY_MS = 200;
 const MAX_DELAY_MS = 10_000;
 const MAX_RETRY_AFTER_MS = 60_000;
@@ -88,9 +95,13 @@ function amMessage(data: unknown): string {
     const body = data as { message?: unknown; error?: unknown; error_description?: unknown; reason?: unknown; detail?: { validAttributes?: unknown } };
     const parts = [body.message ?? body.error_description ?? body.error ?? body.reason].filter((p) => p !== undefined).map(String);
     if (Array.isArray(body.detail?.validAttributes)) parts.push(`(valid attributes: ${body.detail!.validAttributes.join(', ')})`);
-    return parts.join(' ');
+    return oneLine(parts.join(' '));
   }
-  return typeof data === 'string' ? data.slice(0, 200) : '';
+  return typeof data === 'string' ? oneLine(data).slice(0, 200) : '';
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }
 
 function isNetworkError(error: unknown): error is { code?: string; message: string } {
@@ -106,6 +117,7 @@ export class AmHttp {
   private readonly maxRetries: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
+  private readonly now: () => number;
 
   constructor(private readonly options: AmHttpOptions) {
     this.redactor = options.redactor ?? new Redactor();
@@ -123,6 +135,7 @@ export class AmHttp {
     this.maxRetries = options.maxRetries ?? 6;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
   }
 
   get baseUrl(): string {
@@ -143,18 +156,24 @@ export class AmHttp {
   }
 
   private async withRetries<T>(req: AmRequest): Promise<AmResponse<T>> {
-    const isWrite = req.method !== 'GET' && !req.readOnly;
+    // A write is counted once per logical request; retries are counted in `retries`.
+    const isWrite = req.method !== 'GET' && !req.readOnly && !READ_ONLY_ACTIONS.has(req.query?._action ?? '') && req.query?._queryFilter === undefined;
+    if (isWrite) this.stats.writes += 1;
+    const retryable = new Set([...RETRYABLE_STATUS, ...(req.retryStatuses ?? [])]);
     let reauthenticated = false;
     for (let attempt = 0; ; attempt++) {
       this.stats.requests += 1;
       this.stats.byFamily[req.family] = (this.stats.byFamily[req.family] ?? 0) + 1;
-      if (isWrite) this.stats.writes += 1;
-      const started = Date.now();
+      const started = this.now();
       let response;
       try {
         const headers: Record<string, string> = { ...(req.headers ?? {}) };
         if (req.apiVersion) headers['Accept-API-Version'] = req.apiVersion;
-        if (!req.anonymous) headers.Authorization = await this.options.auth.header();
+        if (!req.anonymous) {
+          headers.Authorization = await this.options.auth.header();
+          // The token is a secret whoever issued it: AM may echo it in an error.
+          this.redactor.add(headers.Authorization.replace(/^Bearer\s+/i, ''));
+        }
         let data: unknown = undefined;
         if (req.form) {
           headers['Content-Type'] = 'application/x-www-form-urlencoded';
@@ -174,23 +193,27 @@ export class AmHttp {
           await this.sleep(delay);
           continue;
         }
-        const message = `${req.family} ${req.method} ${req.path}: ${(error as { code?: string }).code ?? 'request failed'} ${(error as Error).message}`;
-        throw new AmError(this.redactor.text(message), req.family, req.method, req.path, undefined, this.redactor.text((error as Error).message));
+        if (error instanceof AmError) throw error;
+        const code = (error as { code?: string }).code;
+        const reason = oneLine(String((error as Error)?.message ?? error));
+        const retried = attempt > 0 ? ` (after ${attempt} retries)` : '';
+        const message = `${req.family} ${req.method} ${req.path}: ${code ?? 'request failed'}${reason && reason !== code ? ' ' + reason : ''}${retried}`;
+        throw new AmError(this.redactor.text(message), req.family, req.method, req.path, undefined, this.redactor.text(reason));
       }
       const status = response.status;
       if (this.options.verbose) {
-        const body = req.body !== undefined ? ` ${JSON.stringify(this.redactor.maskBody(req.body, { secretValues: req.path.startsWith('/environment/secrets') }))}` : '';
-        this.log(`${req.method} ${req.path}${req.query ? '?' + new URLSearchParams(req.query).toString() : ''} -> ${status} (${Date.now() - started} ms)${body}`);
+        const body = req.body !== undefined ? ` ${JSON.stringify(this.redactor.maskBody(req.body, { path: req.path }))}` : '';
+        this.log(`${req.method} ${req.path}${req.query ? '?' + new URLSearchParams(req.query).toString() : ''} -> ${status} (${this.now() - started} ms)${body}`);
       }
       if (status === 401 && !reauthenticated && !req.anonymous) {
         reauthenticated = true;
         this.options.auth.invalidate();
         continue;
       }
-      if (RETRYABLE_STATUS.has(status) && attempt < this.maxRetries) {
+      if (retryable.has(status) && attempt < this.maxRetries) {
         this.stats.retries += 1;
         const headerValue = response.headers['retry-after'];
-        const delay = (status === 429 ? retryAfterMs(typeof headerValue === 'string' ? headerValue : undefined, Date.now()) : undefined) ?? this.backoff(attempt);
+        const delay = retryAfterMs(headerValue === undefined || headerValue === null ? undefined : String(headerValue), this.now()) ?? this.backoff(attempt);
         this.log(`${req.method} ${req.path} -> ${status}, retrying in ${delay} ms`);
         await this.sleep(delay);
         continue;

@@ -20,7 +20,7 @@ export async function listAgents(http: AmHttp, realm: string): Promise<Record<st
 }
 
 export async function putAgent(http: AmHttp, realm: string, id: string, body: Record<string, unknown>): Promise<'created' | 'updated'> {
-  const response = await http.request({ method: 'PUT', path: `${base(realm)}/${seg(id)}`, body: stripForPut(body, ['_id']), apiVersion: API, family: FAMILY });
+  const response = await http.request({ method: 'PUT', path: `${base(realm)}/${seg(id)}`, body: stripForPut(body), apiVersion: API, family: FAMILY });
   return response.status === 201 ? 'created' : 'updated';
 }
 

@@ -22,10 +22,16 @@ export async function getClient(http: AmHttp, realm: string, id: string): Promis
 }
 
 export async function putClient(http: AmHttp, realm: string, id: string, body: ClientBody): Promise<void> {
-  await http.request({ method: 'PUT', path: `${base(realm)}/${seg(id)}`, body: stripForPut(body, ['_id']), apiVersion: API, family: FAMILY });
+  await http.request({ method: 'PUT', path: `${base(realm)}/${seg(id)}`, body: stripForPut(body, ['_id', '_type']), apiVersion: API, family: FAMILY });
 }
 
 /** A copy of the client with only the given override values changed. */
 export function setOverrides(client: ClientBody, overrides: Record<string, unknown>): ClientBody {
-  return { ...client, overrideOAuth2ClientConfig: { ...(client.overrideOAuth2ClientConfig ?? {}), ...overrides } };
+  // The override block holds flat values; a wrapped {inherited, value} given by mistake is unwrapped.
+  const flat = Object.fromEntries(Object.entries(overrides).map(([key, value]) => [key, isWrapped(value) ? value.value : value]));
+  return { ...client, overrideOAuth2ClientConfig: { ...(client.overrideOAuth2ClientConfig ?? {}), ...flat } };
+}
+
+function isWrapped(value: unknown): value is { inherited: boolean; value?: unknown } {
+  return !!value && typeof value === 'object' && !Array.isArray(value) && 'inherited' in value;
 }

@@ -1,6 +1,9 @@
-/** Path helpers shared by the AM family modules. */
+/** Path helpers shared by the AM family modules: realm paths, path segments, filter literals, PUT stripping. */
+
+/** `/am/json/realms/root/realms/<realm>`; "", "/", "root" and "/root" name the root realm itself. */
 export function realmPath(realm: string): string {
   const segments = realm.split('/').filter(Boolean);
+  if (segments[0] === 'root') segments.shift();
   return '/am/json/realms/root' + segments.map((s) => `/realms/${encodeURIComponent(s)}`).join('');
 }
 
@@ -18,6 +21,7 @@ export interface QueryPage<T> {
   resultCount?: number;
   pagedResultsCookie?: string | null;
   remainingPagedResults?: number;
+  totalPagedResults?: number;
 }
 
 /** Strips what must never be sent back: revision, provider info and every *-encrypted value. */

@@ -1,4 +1,7 @@
-/** Policies and policy evaluation. Accept-API-Version protocol=1.0,resource=2.1. */
+/**
+ * Policies and policy evaluation. Accept-API-Version `resource=2.1`: the form recorded from AIC
+ * (AM-FACTS also lists protocol=1.0,resource=2.1; AM accepts both).
+ */
 import type { AmHttp } from './http.js';
 import { queryAll } from './paging.js';
 import { realmPath } from './paths.js';
@@ -6,7 +9,7 @@ import { createObject, deleteObject, updateObject, type PolicyObjectFamily } fro
 
 const POLICIES: PolicyObjectFamily = {
   family: 'policies',
-  apiVersion: 'protocol=1.0,resource=2.1',
+  apiVersion: 'resource=2.1',
   collection: (realm) => `${realmPath(realm)}/policies`,
   createPath: (realm) => `${realmPath(realm)}/policies`,
 };
@@ -17,8 +20,21 @@ export const createPolicy = (http: AmHttp, realm: string, body: Record<string, u
 export const updatePolicy = (http: AmHttp, realm: string, name: string, body: Record<string, unknown>) => updateObject(http, POLICIES, realm, name, body);
 export const deletePolicy = (http: AmHttp, realm: string, name: string) => deleteObject(http, POLICIES, realm, name);
 
-export async function evaluatePolicies(http: AmHttp, realm: string, body: Record<string, unknown>, ssoToken?: { header: string; value: string }) {
-  const response = await http.request<unknown[]>({
+export interface PolicyDecision {
+  resource: string;
+  actions: Record<string, boolean>;
+  attributes?: Record<string, unknown>;
+  advices?: Record<string, unknown>;
+  ttl?: number;
+}
+
+/** `ssoToken`: the caller's session, sent in the header named after the tenant cookie; masked in logs. */
+export async function evaluatePolicies(http: AmHttp, realm: string, body: Record<string, unknown>, ssoToken?: { header: string; value: string }): Promise<PolicyDecision[]> {
+  if (ssoToken) {
+    http.redactor.addSecretHeader(ssoToken.header);
+    http.redactor.add(ssoToken.value);
+  }
+  const response = await http.request<PolicyDecision[]>({
     method: 'POST',
     path: POLICIES.collection(realm),
     query: { _action: 'evaluate' },

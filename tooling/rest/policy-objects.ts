@@ -2,7 +2,7 @@
  * What resource types, policy sets and policies share: create with POST ?_action=create (409 when it
  * exists), update with PUT (some tenants answer 404 for a missing object, others create it with 201).
  */
-import type { AmHttp } from './http.js';
+import { AmError, type AmHttp } from './http.js';
 
 export interface PolicyObjectFamily {
   family: string;
@@ -22,7 +22,10 @@ export async function updateObject(http: AmHttp, f: PolicyObjectFamily, realm: s
   const response = await http.request({ method: 'PUT', path: `${f.collection(realm)}/${encodeURIComponent(id)}`, body, apiVersion: f.apiVersion, family: f.family, accept: [404] });
   if (response.status === 404) {
     const created = await createObject(http, f, realm, body);
-    if (created.exists) throw new Error(`${f.family} ${id}: PUT answered 404 but create answered 409`);
+    if (created.exists) {
+      const message = `${f.family} PUT ${f.collection(realm)}/${encodeURIComponent(id)}: HTTP 404 on update, then 409 on create (expected one of them to succeed)`;
+      throw new AmError(message, f.family, 'PUT', `${f.collection(realm)}/${encodeURIComponent(id)}`, 409, 'exists but cannot be updated');
+    }
     return 'created';
   }
   return response.status === 201 ? 'created' : 'updated';

@@ -112,6 +112,26 @@ describe('policies?_action=evaluate', () => {
     expect((await evaluate({ [cookieName()]: 'not-a-session' }, body(CONSUMER))).status).toBe(401);
   });
 
+  it('reads subject.jwt claims, and matches AuthenticatedUsers only for a live ssoToken subject', async () => {
+    const sso = String((await login('AgentLogin', AGENT_ID, AGENT_SECRET)).json.tokenId);
+    const jwt = ['{"alg":"none"}', JSON.stringify({ subject: CONSUMER })].map((part) => Buffer.from(part).toString('base64url')).join('.') + '.';
+    const viaJwt = (await evaluate({ [cookieName()]: sso }, { resources: [`api://${PROVIDER}/read`], application: PROVIDER, subject: { jwt } })).json as unknown as { actions: object }[];
+    expect(viaJwt[0].actions).toEqual({ GRANT: true });
+    const realm = t.tenant.context.state.realms[REALM];
+    realm.policies.everyone = { name: 'everyone', active: true, applicationName: PROVIDER, resourceTypeUuid: 'rt-api2', resources: [`api://${PROVIDER}/list`], actionValues: { GRANT: true }, subject: { type: 'AuthenticatedUsers' } };
+    try {
+      const resources = [`api://${PROVIDER}/list`];
+      const bySession = (await evaluate({ [cookieName()]: sso }, { resources, application: PROVIDER, subject: { ssoToken: sso } })).json as unknown as { actions: object }[];
+      expect(bySession[0].actions).toEqual({ GRANT: true });
+      const byClaims = (await evaluate({ [cookieName()]: sso }, { resources, application: PROVIDER, subject: { claims: { sub: 'anyone' } } })).json as unknown as { actions: object }[];
+      expect(byClaims[0].actions).toEqual({});
+      const deadSession = (await evaluate({ [cookieName()]: sso }, { resources, application: PROVIDER, subject: { ssoToken: 'gone' } })).json as unknown as { actions: object }[];
+      expect(deadSession[0].actions).toEqual({});
+    } finally {
+      delete realm.policies.everyone;
+    }
+  });
+
   it('answers 400 naming an unknown application', async () => {
     const sso = String((await login('AgentLogin', AGENT_ID, AGENT_SECRET)).json.tokenId);
     const answer = await evaluate({ [cookieName()]: sso }, { ...body(CONSUMER), application: 'noSuchPolicySet' });

@@ -192,6 +192,34 @@ describe('token modification script failures', () => {
   });
 });
 
+describe('a scripted scope validator', () => {
+  it('narrows to what was requested, answers its set when nothing was requested, and maps InvalidScopeException', async () => {
+    const source = [
+      'function validateAccessTokenScope() {',
+      '  var requested = requestedScopes.toArray();',
+      '  for (var i = 0; i < requested.length; i++) {',
+      "    if (String(requested[i]) === 'forbidden') throw new (JavaImporter(org.forgerock.oauth2.core.exceptions.InvalidScopeException).InvalidScopeException)('forbidden is not for you');",
+      '  }',
+      "  var granted = new java.util.HashSet(); granted.add('profile'); granted.add('wide'); return granted;",
+      '}',
+    ].join('\n');
+    putScript(t.tenant, '11111111-2222-4333-8444-555555555599', 'widening validator', 'OAUTH2_VALIDATE_SCOPE', source);
+    const client = t.tenant.context.state.realms.alpha.oauth2Clients[PROVIDER];
+    const saved = client.overrideOAuth2ClientConfig;
+    client.overrideOAuth2ClientConfig = { ...(saved as object), providerOverridesEnabled: true, validateScopePluginType: 'SCRIPTED', validateScopeScript: '11111111-2222-4333-8444-555555555599', accessTokenModificationPluginType: 'PROVIDER' };
+    const provider = (fields: Record<string, string>) => call(oauth2(t.tenant, 'access_token'), form({ grant_type: 'client_credentials', client_id: PROVIDER, client_secret: t.providerSecret, ...fields }));
+    try {
+      expect((await provider({ scope: 'profile other' })).json.scope).toBe('profile');
+      expect(String((await provider({})).json.scope).split(' ').sort()).toEqual(['profile', 'wide']);
+      const refused = await provider({ scope: 'profile forbidden' });
+      expect(refused.status).toBe(400);
+      expect(refused.json).toEqual({ error: 'invalid_scope', error_description: 'forbidden is not for you' });
+    } finally {
+      client.overrideOAuth2ClientConfig = saved;
+    }
+  });
+});
+
 describe('the default scope validator (no overrides)', () => {
   it('grants allowed scopes and refuses others', async () => {
     const provider = (scope: string) => call(oauth2(t.tenant, 'access_token'), form({ grant_type: 'client_credentials', scope, client_id: PROVIDER, client_secret: t.providerSecret }));

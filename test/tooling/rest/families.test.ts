@@ -1,0 +1,214 @@
+/** Family modules: fallbacks (404 on PUT, 201, 409), paging, version parsing, filters, pure helpers, path encoding. */
+import nock from 'nock';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AmError, AmHttp } from '../../../tooling/rest/http.js';
+import { bearerAuth } from '../../../tooling/rest/auth.js';
+import { getServerInfo, getServerVersion, usesVersionedNodeApi } from '../../../tooling/rest/server-info.js';
+import { decodeScript, encodeScript, queryScriptsByName } from '../../../tooling/rest/scripts.js';
+import { createResourceType, deleteResourceType, updateResourceType } from '../../../tooling/rest/resource-types.js';
+import { createPolicySet, listPolicySets, updatePolicySet } from '../../../tooling/rest/policy-sets.js';
+import { createPolicy, listPolicies } from '../../../tooling/rest/policies.js';
+import { listClients, putClient, setOverrides } from '../../../tooling/rest/oauth2-clients.js';
+import { unwrapAgent } from '../../../tooling/rest/ig-agents.js';
+import { createSecret, getVariable, listSecrets, setSecretDescription } from '../../../tooling/rest/esv.js';
+import { getNode } from '../../../tooling/rest/journeys.js';
+import { realmPath } from '../../../tooling/rest/paths.js';
+
+const BASE = 'https://tenant.example.com';
+const R = '/am/json/realms/root/realms/alpha';
+const http = () => new AmHttp({ baseUrl: BASE, auth: bearerAuth('tok'), sleep: async () => {} });
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => {
+  expect(nock.pendingMocks()).toEqual([]);
+  nock.cleanAll();
+});
+
+describe('server info', () => {
+  it.each([
+    ['7.5.0', false],
+    ['8.0.2', false],
+    ['8.1.0-SNAPSHOT', true],
+    ['8.1.2', true],
+    ['8.10', true],
+    ['9.0.0', true],
+    ['7', false],
+    ['not a version', false],
+  ])('usesVersionedNodeApi(%s) = %s', (version, expected) => {
+    expect(usesVersionedNodeApi(version)).toBe(expected);
+  });
+
+  it('reads the version and the cookie name with their API versions', async () => {
+    nock(BASE, { reqheaders: { 'accept-api-version': 'resource=1.0' } }).get('/am/json/serverinfo/version').reply(200, { _id: 'version', version: '8.1.0-SNAPSHOT' });
+    nock(BASE, { reqheaders: { 'accept-api-version': 'resource=1.1' } }).get('/am/json/serverinfo/*').reply(200, { cookieName: 'c0ffee', domains: [] });
+    expect(await getServerVersion(http())).toEqual({ version: '8.1.0-SNAPSHOT' });
+    expect((await getServerInfo(http())).cookieName).toBe('c0ffee');
+  });
+});
+
+describe('scripts', () => {
+  it('queries several names in one filter, escaping quotes and backslashes', async () => {
+    const names = ['plain', 'with "quote"', 'back\\slash'];
+    let filter = '';
+    nock(BASE)
+      .get(`${R}/scripts`)
+      .query((q) => ((filter = String(q._queryFilter)), true))
+      .reply(200, { result: [], resultCount: 0, pagedResultsCookie: null, remainingPagedResults: 0 });
+    await queryScriptsByName(http(), 'alpha', names);
+    expect(filter).toBe('name eq "plain" or name eq "with \\"quote\\"" or name eq "back\\\\slash"');
+  });
+
+  it('asks nothing for no names, and round-trips UTF-8 sources through base64', async () => {
+    expect(await queryScriptsByName(http(), 'alpha', [])).toEqual([]);
+    const source = 'var s = "Grüße → ok";';
+    expect(Buffer.from(encodeScript(source), 'base64').toString('utf8')).toBe(source);
+    expect(decodeScript(encodeScript(source))).toBe(source);
+  });
+});
+
+describe('policy engine fallbacks', () => {
+  it('resource types: 404 on PUT creates instead, 201 on PUT is created, 409 on create is exists', async () => {
+    nock(BASE)
+      .put(`${R}/resourcetypes/u1`).reply(404, { code: 404, message: 'Not Found' })
+      .post(`${R}/resourcetypes`, { uuid: 'u1', name: 'rt' }).query({ _action: 'create' }).reply(201, {})
+      .put(`${R}/resourcetypes/u2`).reply(201, {})
+      .put(`${R}/resourcetypes/u3`).reply(200, {})
+      .post(`${R}/resourcetypes`).query({ _action: 'create' }).reply(409, { code: 409, message: 'Resource type already exists' })
+      .delete(`${R}/resourcetypes/u4`).reply(404, { code: 404 });
+    const client = http();
+    expect(await updateResourceType(client, 'alpha', 'u1', { uuid: 'u1', name: 'rt' })).toBe('created');
+    expect(await updateResourceType(client, 'alpha', 'u2', { uuid: 'u2' })).toBe('created');
+    expect(await updateResourceType(client, 'alpha', 'u3', { uuid: 'u3' })).toBe('updated');
+    expect(await createResourceType(client, 'alpha', { uuid: 'u5' })).toEqual({ exists: true });
+    await deleteResourceType(client, 'alpha', 'u4'); // already gone is fine
+  });
+
+  it('policy sets: PUT applications/{name}, 404 falls back to POST applications/?_action=create; 409 = exists', async () => {
+    nock(BASE, { reqheaders: { 'accept-api-version': 'protocol=1.0,resource=2.1' } })
+      .put(`${R}/applications/api%3A%2F%2Fx`).reply(404, {})
+      .post(`${R}/applications/`).query({ _action: 'create' }).reply(201, {})
+      .post(`${R}/applications/`).query({ _action: 'create' }).reply(409, {});
+    expect(await updatePolicySet(http(), 'alpha', 'api://x', { name: 'api://x' })).toBe('created');
+    expect(await createPolicySet(http(), 'alpha', { name: 'dup' })).toEqual({ exists: true });
+  });
+
+  it('404 on update and then 409 on create is an error naming the object', async () => {
+    nock(BASE).put(`${R}/applications/ps`).reply(404, {}).post(`${R}/applications/`).query({ _action: 'create' }).reply(409, {});
+    const error = await updatePolicySet(http(), 'alpha', 'ps', { name: 'ps' }).catch((e) => e);
+    expect(error).toBeInstanceOf(AmError);
+    expect(error.message).toContain(`${R}/applications/ps`);
+  });
+
+  it('policies: 409 on create = exists; other errors are thrown', async () => {
+    nock(BASE)
+      .post(`${R}/policies`).query({ _action: 'create' }).reply(409, { code: 409 })
+      .post(`${R}/policies`).query({ _action: 'create' }).reply(400, { code: 400, message: 'Invalid resource type' });
+    expect(await createPolicy(http(), 'alpha', { name: 'p' })).toEqual({ exists: true });
+    await expect(createPolicy(http(), 'alpha', { name: 'p2' })).rejects.toThrow('policies POST /am/json/realms/root/realms/alpha/policies: HTTP 400 Invalid resource type');
+  });
+});
+
+describe('paging', () => {
+  it('policies: _pageSize/_pagedResultsOffset until every row is read, even when the server caps pages', async () => {
+    const rows = Array.from({ length: 5 }, (_, i) => ({ name: `p${i}` }));
+    const offsets: string[] = [];
+    nock(BASE)
+      .get(`${R}/policies`)
+      .times(3)
+      .query(true)
+      .reply((uri) => {
+        const query = new URL(uri, BASE).searchParams;
+        expect(query.get('_queryFilter')).toBe('applicationName eq "api"');
+        expect(query.get('_pageSize')).not.toBeNull();
+        const offset = Number(query.get('_pagedResultsOffset'));
+        offsets.push(String(offset));
+        const page = rows.slice(offset, offset + 2); // server caps the page at 2
+        return [200, { result: page, resultCount: page.length, remainingPagedResults: rows.length - offset - page.length }];
+      });
+    expect(await listPolicies(http(), 'alpha', 'applicationName eq "api"')).toEqual(rows);
+    expect(offsets).toEqual(['0', '2', '4']);
+  });
+
+  it('follows pagedResultsCookie (ESV list), sending only the cookie on later pages', async () => {
+    const seenQueries: string[] = [];
+    nock(BASE)
+      .get('/environment/secrets')
+      .query(true)
+      .times(2)
+      .reply((uri) => {
+        const query = new URL(uri, BASE).searchParams;
+        seenQueries.push(query.toString());
+        return query.get('_pagedResultsCookie') === 'next'
+          ? [200, { result: [{ _id: 'esv-b' }], pagedResultsCookie: null, remainingPagedResults: -1 }]
+          : [200, { result: [{ _id: 'esv-a' }], pagedResultsCookie: 'next', remainingPagedResults: -1 }];
+      });
+    expect((await listSecrets(http())).map((s) => s._id)).toEqual(['esv-a', 'esv-b']);
+    expect(seenQueries).toEqual(['', '_pagedResultsCookie=next']);
+  });
+
+  it('OAuth2 clients and policy sets list all pages', async () => {
+    nock(BASE)
+      .get(`${R}/realm-config/agents/OAuth2Client`).query((q) => q._queryFilter === 'true' && q._pagedResultsOffset === '0').reply(200, { result: [{ _id: 'a' }], totalPagedResults: 2 })
+      .get(`${R}/realm-config/agents/OAuth2Client`).query((q) => q._pagedResultsOffset === '1').reply(200, { result: [{ _id: 'b' }], totalPagedResults: 2 })
+      .get(`${R}/applications`).query(true).reply(200, { result: [{ name: 'x' }], resultCount: 1, remainingPagedResults: 0 });
+    expect((await listClients(http(), 'alpha')).map((c) => c._id)).toEqual(['a', 'b']);
+    expect(await listPolicySets(http(), 'alpha')).toEqual([{ name: 'x' }]);
+  });
+});
+
+describe('OAuth2 clients and IG agents', () => {
+  it('putClient strips _id, _type, _rev, _provider and *-encrypted at any depth', async () => {
+    let sent: Record<string, unknown> = {};
+    nock(BASE).put(`${R}/realm-config/agents/OAuth2Client/my%20client`).reply(200, (_uri, body) => ((sent = body as Record<string, unknown>), {}));
+    await putClient(http(), 'alpha', 'my client', {
+      _id: 'my client',
+      _rev: '1',
+      _type: { _id: 'OAuth2Client' },
+      _provider: {},
+      coreOAuth2ClientConfig: { 'userpassword-encrypted': 'AAE…', userpassword: null, clientName: { inherited: false, value: ['x'] } },
+      overrideOAuth2ClientConfig: { providerOverridesEnabled: true },
+    });
+    expect(sent).toEqual({ coreOAuth2ClientConfig: { userpassword: null, clientName: { inherited: false, value: ['x'] } }, overrideOAuth2ClientConfig: { providerOverridesEnabled: true } });
+  });
+
+  it('setOverrides returns a copy changing only the override block, with flat values', () => {
+    const client = { _id: 'c', coreOAuth2ClientConfig: { scopes: { inherited: false, value: ['a'] } }, overrideOAuth2ClientConfig: { providerOverridesEnabled: false, issueRefreshToken: true } };
+    const frozen = JSON.stringify(client);
+    const next = setOverrides(client, { providerOverridesEnabled: true, validateScopeScript: { inherited: false, value: 'uuid-1' } });
+    expect(JSON.stringify(client)).toBe(frozen);
+    expect(next.coreOAuth2ClientConfig).toBe(client.coreOAuth2ClientConfig);
+    expect(next.overrideOAuth2ClientConfig).toEqual({ providerOverridesEnabled: true, issueRefreshToken: true, validateScopeScript: 'uuid-1' });
+  });
+
+  it('unwrapAgent flattens {inherited, value} and keeps plain values', () => {
+    expect(unwrapAgent({ _id: 'gw', status: { inherited: false, value: 'Active' }, secretLabelIdentifier: { inherited: false }, userpassword: null })).toEqual({ _id: 'gw', status: 'Active', secretLabelIdentifier: null, userpassword: null });
+  });
+});
+
+describe('ESV and paths', () => {
+  it('secrets: 400 "already exists" is exists, other 400s are errors; setDescription is a POST action', async () => {
+    nock(BASE)
+      .put('/environment/secrets/esv-a').reply(400, { code: 400, message: 'Secret already exists' })
+      .put('/environment/secrets/esv-b').reply(400, { code: 400, message: 'Invalid encoding' })
+      .post('/environment/secrets/esv-a', { description: 'new' }).query({ _action: 'setDescription' }).reply(200, {});
+    const body = { valueBase64: 'eA==', description: 'd', encoding: 'generic', useInPlaceholders: false };
+    expect(await createSecret(http(), 'esv-a', body)).toEqual({ exists: true });
+    await expect(createSecret(http(), 'esv-b', body)).rejects.toThrow('esv PUT /environment/secrets/esv-b: HTTP 400 Invalid encoding');
+    await setSecretDescription(http(), 'esv-a', 'new');
+  });
+
+  it('URL-encodes ids in paths, and a missing object reads as null', async () => {
+    nock(BASE)
+      .get('/environment/variables/esv-a%2Fb').reply(404, {})
+      .get(`${R}/realm-config/authentication/authenticationtrees/nodes/PageNode/2.0/id%20x`).reply(404, {});
+    expect(await getVariable(http(), 'esv-a/b')).toBeNull();
+    expect(await getNode(http(), 'alpha', 'PageNode', 'id x', '2.0')).toBeNull();
+  });
+
+  it('realm paths: root realm and sub-realms', () => {
+    expect(realmPath('/')).toBe('/am/json/realms/root');
+    expect(realmPath('root')).toBe('/am/json/realms/root');
+    expect(realmPath('alpha')).toBe('/am/json/realms/root/realms/alpha');
+    expect(realmPath('/alpha/sub')).toBe('/am/json/realms/root/realms/alpha/realms/sub');
+  });
+});

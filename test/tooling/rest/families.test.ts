@@ -18,8 +18,20 @@ const BASE = 'https://tenant.example.com';
 const R = '/am/json/realms/root/realms/alpha';
 const http = () => new AmHttp({ baseUrl: BASE, auth: bearerAuth('tok'), sleep: async () => {} });
 
+type NockRequest = { url?: string; path?: string };
+/** Every request the scopes made by tenant() answered (nock 15 hands reply callbacks no usable uri). */
+const requests: { query: URLSearchParams; body: unknown }[] = [];
+function tenant() {
+  const scope = nock(BASE);
+  scope.on('request', (req: NockRequest, _interceptor: unknown, body: string) => {
+    requests.push({ query: new URL(req.url ?? String(req.path), BASE).searchParams, body: body ? JSON.parse(body) : null });
+  });
+  return scope;
+}
+
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => {
+  requests.length = 0;
   expect(nock.pendingMocks()).toEqual([]);
   nock.cleanAll();
 });
@@ -111,39 +123,23 @@ describe('policy engine fallbacks', () => {
 describe('paging', () => {
   it('policies: _pageSize/_pagedResultsOffset until every row is read, even when the server caps pages', async () => {
     const rows = Array.from({ length: 5 }, (_, i) => ({ name: `p${i}` }));
-    const offsets: string[] = [];
-    nock(BASE)
-      .get(`${R}/policies`)
-      .times(3)
-      .query(true)
-      .reply((uri) => {
-        const query = new URL(uri, BASE).searchParams;
-        expect(query.get('_queryFilter')).toBe('applicationName eq "api"');
-        expect(query.get('_pageSize')).not.toBeNull();
-        const offset = Number(query.get('_pagedResultsOffset'));
-        offsets.push(String(offset));
-        const page = rows.slice(offset, offset + 2); // server caps the page at 2
-        return [200, { result: page, resultCount: page.length, remainingPagedResults: rows.length - offset - page.length }];
-      });
+    for (const offset of [0, 2, 4]) {
+      const page = rows.slice(offset, offset + 2); // the server caps the page at 2
+      tenant()
+        .get(`${R}/policies`)
+        .query((q) => q._pagedResultsOffset === String(offset) && q._queryFilter === 'applicationName eq "api"' && q._pageSize !== undefined)
+        .reply(200, { result: page, resultCount: page.length, remainingPagedResults: rows.length - offset - page.length });
+    }
     expect(await listPolicies(http(), 'alpha', 'applicationName eq "api"')).toEqual(rows);
-    expect(offsets).toEqual(['0', '2', '4']);
+    expect(requests.map((r) => r.query.get('_pagedResultsOffset'))).toEqual(['0', '2', '4']);
   });
 
   it('follows pagedResultsCookie (ESV list), sending only the cookie on later pages', async () => {
-    const seenQueries: string[] = [];
-    nock(BASE)
-      .get('/environment/secrets')
-      .query(true)
-      .times(2)
-      .reply((uri) => {
-        const query = new URL(uri, BASE).searchParams;
-        seenQueries.push(query.toString());
-        return query.get('_pagedResultsCookie') === 'next'
-          ? [200, { result: [{ _id: 'esv-b' }], pagedResultsCookie: null, remainingPagedResults: -1 }]
-          : [200, { result: [{ _id: 'esv-a' }], pagedResultsCookie: 'next', remainingPagedResults: -1 }];
-      });
+    tenant()
+      .get('/environment/secrets').reply(200, { result: [{ _id: 'esv-a' }], pagedResultsCookie: 'next', remainingPagedResults: -1 })
+      .get('/environment/secrets').query({ _pagedResultsCookie: 'next' }).reply(200, { result: [{ _id: 'esv-b' }], pagedResultsCookie: null, remainingPagedResults: -1 });
     expect((await listSecrets(http())).map((s) => s._id)).toEqual(['esv-a', 'esv-b']);
-    expect(seenQueries).toEqual(['', '_pagedResultsCookie=next']);
+    expect(requests.map((r) => r.query.toString())).toEqual(['', '_pagedResultsCookie=next']);
   });
 
   it('OAuth2 clients and policy sets list all pages', async () => {
@@ -158,8 +154,7 @@ describe('paging', () => {
 
 describe('OAuth2 clients and IG agents', () => {
   it('putClient strips _id, _type, _rev, _provider and *-encrypted at any depth', async () => {
-    let sent: Record<string, unknown> = {};
-    nock(BASE).put(`${R}/realm-config/agents/OAuth2Client/my%20client`).reply(200, (_uri, body) => ((sent = body as Record<string, unknown>), {}));
+    tenant().put(`${R}/realm-config/agents/OAuth2Client/my%20client`).reply(200, {});
     await putClient(http(), 'alpha', 'my client', {
       _id: 'my client',
       _rev: '1',
@@ -168,7 +163,7 @@ describe('OAuth2 clients and IG agents', () => {
       coreOAuth2ClientConfig: { 'userpassword-encrypted': 'AAE…', userpassword: null, clientName: { inherited: false, value: ['x'] } },
       overrideOAuth2ClientConfig: { providerOverridesEnabled: true },
     });
-    expect(sent).toEqual({ coreOAuth2ClientConfig: { userpassword: null, clientName: { inherited: false, value: ['x'] } }, overrideOAuth2ClientConfig: { providerOverridesEnabled: true } });
+    expect(requests[0].body).toEqual({ coreOAuth2ClientConfig: { userpassword: null, clientName: { inherited: false, value: ['x'] } }, overrideOAuth2ClientConfig: { providerOverridesEnabled: true } });
   });
 
   it('setOverrides returns a copy changing only the override block, with flat values', () => {

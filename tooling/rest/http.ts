@@ -165,15 +165,16 @@ export class AmHttp {
       this.stats.requests += 1;
       this.stats.byFamily[req.family] = (this.stats.byFamily[req.family] ?? 0) + 1;
       const started = this.now();
+      const headers: Record<string, string> = { ...(req.headers ?? {}) };
+      if (req.apiVersion) headers['Accept-API-Version'] = req.apiVersion;
+      if (!req.anonymous) {
+        // Outside the try: a failed login already says what went wrong and is not a transport error.
+        headers.Authorization = await this.options.auth.header();
+        // The token is a secret whoever issued it: AM may echo it in an error.
+        this.redactor.add(headers.Authorization.replace(/^Bearer\s+/i, ''));
+      }
       let response;
       try {
-        const headers: Record<string, string> = { ...(req.headers ?? {}) };
-        if (req.apiVersion) headers['Accept-API-Version'] = req.apiVersion;
-        if (!req.anonymous) {
-          headers.Authorization = await this.options.auth.header();
-          // The token is a secret whoever issued it: AM may echo it in an error.
-          this.redactor.add(headers.Authorization.replace(/^Bearer\s+/i, ''));
-        }
         let data: unknown = undefined;
         if (req.form) {
           headers['Content-Type'] = 'application/x-www-form-urlencoded';
@@ -193,7 +194,6 @@ export class AmHttp {
           await this.sleep(delay);
           continue;
         }
-        if (error instanceof AmError) throw error;
         const code = (error as { code?: string }).code;
         const reason = oneLine(String((error as Error)?.message ?? error));
         const retried = attempt > 0 ? ` (after ${attempt} retries)` : '';
@@ -218,9 +218,9 @@ export class AmHttp {
         await this.sleep(delay);
         continue;
       }
-      const headers = Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, String(v)]));
       if ((status >= 200 && status < 300) || req.accept?.includes(status)) {
-        return { status, data: response.data as T, headers };
+        const responseHeaders = Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, String(v)]));
+        return { status, data: response.data as T, headers: responseHeaders };
       }
       const message = amMessage(response.data);
       throw new AmError(this.redactor.text(`${req.family} ${req.method} ${req.path}: HTTP ${status} ${message}`.trim()), req.family, req.method, req.path, status, this.redactor.text(message));

@@ -7,7 +7,7 @@ import { bearerAuth, serviceAccountAuth, type TokenAnswer } from '../../../tooli
 const BASE = 'https://tenant.example.com';
 const TOKEN_URL = `${BASE}/am/oauth2/access_token`;
 let jwk: JWK;
-let publicKey: CryptoKey;
+let publicKey: Awaited<ReturnType<typeof generateKeyPair>>['publicKey'];
 
 beforeAll(async () => {
   nock.disableNetConnect();

@@ -3,6 +3,7 @@ import nock from 'nock';
 import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, type JWK } from 'jose';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bearerAuth, serviceAccountAuth, type TokenAnswer } from '../../../tooling/rest/auth.js';
+import { AmHttp } from '../../../tooling/rest/http.js';
 
 const BASE = 'https://tenant.example.com';
 const TOKEN_URL = `${BASE}/am/oauth2/access_token`;
@@ -79,6 +80,12 @@ describe('serviceAccountAuth', () => {
     const error = await broken.header().catch((e: Error) => e);
     expect((error as Error).message).toContain('service account login failed: the JWK of acct-x');
     expect((error as Error).message).not.toContain('private-part');
+  });
+
+  it('a failed login reaches the caller of AmHttp as the login error, and nothing is sent to AM', async () => {
+    const auth = serviceAccountAuth({ tokenUrl: TOKEN_URL, accountId: 'a', jwk, fetchToken: async () => ({ status: 401, body: { error: 'invalid_client', error_description: 'unknown account' } }) });
+    const http = new AmHttp({ baseUrl: BASE, auth, sleep: async () => {} });
+    await expect(http.request({ method: 'GET', path: '/am/json/serverinfo/version', family: 'server-info' })).rejects.toThrow(/^service account login failed: HTTP 401 invalid_client: unknown account$/);
   });
 
   it('bearerAuth returns the token as given', async () => {

@@ -3,7 +3,7 @@
  * and Identity Gateway agents, with AM's status codes and error bodies.
  */
 import { randomBytes } from 'node:crypto';
-import { requireAdmin } from '../auth-guard.js';
+import { adminHandler } from '../admin-handler.js';
 import { amError, clone, jsonBody, matchesFilter, nowIso, ok, page, realmOf, revision } from '../http-util.js';
 import type { Handler, JsonObject, JsonValue, RealmState, Route, TenantContext, TenantRequest, TenantResponse } from '../types.js';
 
@@ -11,23 +11,11 @@ const R = '^/am/json/realms/root/realms/(?<realm>[^/]+)';
 const TREES = `${R}/realm-config/authentication/authenticationtrees`;
 const STATIC_NODES = new Set(['70e691a5-1e33-4ac3-a356-e7b6d60d92e0', 'e301438c-0bd0-429c-ab0c-66126501069a', 'startNode']);
 
-/** Admin guard, realm lookup and JSON parsing common to every handler here. */
-function admin(handler: (req: TenantRequest, params: Record<string, string>, realm: RealmState, tenant: TenantContext, body: JsonObject) => TenantResponse): Handler {
-  return (req, params, tenant) => {
-    const denied = requireAdmin(req, tenant);
-    if (denied) return denied;
-    const realm = realmOf(tenant, params.realm);
-    if (!realm) return amError(404, `Realm '${params.realm}' not found`);
-    const parsed = jsonBody(req);
-    if (parsed.error) return parsed.error;
-    return handler(req, params, realm, tenant, parsed.body);
-  };
-}
 
 // ---- scripts ----
 const SCRIPT_LANGUAGES = new Set(['JAVASCRIPT', 'GROOVY']);
 
-const putScript = admin((_req, { id }, realm, tenant, body) => {
+const putScript = adminHandler((_req, { id }, realm, tenant, body) => {
   if (typeof body.name !== 'string' || !body.name) return amError(400, 'Script name is required');
   if (typeof body.language !== 'string' || !SCRIPT_LANGUAGES.has(body.language)) return amError(400, 'Script language must be JAVASCRIPT or GROOVY');
   if (typeof body.context !== 'string' || !body.context) return amError(400, 'Script context is required');
@@ -53,18 +41,18 @@ const putScript = admin((_req, { id }, realm, tenant, body) => {
   return ok(stored, existing ? 200 : 201);
 });
 
-const getScript = admin((_req, { id }, realm) => (realm.scripts[id] ? ok(realm.scripts[id]) : amError(404, `Script ${id} not found`)));
-const deleteScript = admin((_req, { id }, realm, tenant) => {
+const getScript = adminHandler((_req, { id }, realm) => (realm.scripts[id] ? ok(realm.scripts[id]) : amError(404, `Script ${id} not found`)));
+const deleteScript = adminHandler((_req, { id }, realm, tenant) => {
   const script = realm.scripts[id];
   if (!script) return amError(404, `Script ${id} not found`);
   delete realm.scripts[id];
   tenant.changed();
   return ok(script);
 });
-const queryScripts = admin((req, _params, realm) => page(req, Object.values(realm.scripts).filter((s) => matchesFilter(req.query._queryFilter, s))));
+const queryScripts = adminHandler((req, _params, realm) => page(req, Object.values(realm.scripts).filter((s) => matchesFilter(req.query._queryFilter, s))));
 
 // ---- journeys ----
-const putTree = admin((_req, { name }, realm, tenant, body) => {
+const putTree = adminHandler((_req, { name }, realm, tenant, body) => {
   if (typeof body.entryNodeId !== 'string') return amError(400, 'entryNodeId is required');
   const nodes = (body.nodes ?? {}) as Record<string, JsonObject>;
   for (const [id, node] of Object.entries(nodes)) {
@@ -81,8 +69,8 @@ const putTree = admin((_req, { name }, realm, tenant, body) => {
   tenant.changed();
   return ok(stored, existing ? 200 : 201);
 });
-const getTree = admin((_req, { name }, realm) => (realm.trees[name] ? ok(realm.trees[name]) : amError(404, `Tree ${name} not found`)));
-const deleteTree = admin((_req, { name }, realm, tenant) => {
+const getTree = adminHandler((_req, { name }, realm) => (realm.trees[name] ? ok(realm.trees[name]) : amError(404, `Tree ${name} not found`)));
+const deleteTree = adminHandler((_req, { name }, realm, tenant) => {
   const tree = realm.trees[name];
   if (!tree) return amError(404, `Tree ${name} not found`);
   delete realm.trees[name];
@@ -118,7 +106,7 @@ function versionedApi(req: TenantRequest, wantsVersioned: boolean): TenantRespon
 }
 
 function putNode(versioned: boolean): Handler {
-  return admin((req, { type, version, id }, realm, tenant, body) => {
+  return adminHandler((req, { type, version, id }, realm, tenant, body) => {
     const wrongApi = versionedApi(req, versioned);
     if (wrongApi) return wrongApi;
     if (type === 'PageNode') {
@@ -139,7 +127,7 @@ function putNode(versioned: boolean): Handler {
 }
 
 function getNode(versioned: boolean): Handler {
-  return admin((req, { type, id }, realm) => {
+  return adminHandler((req, { type, id }, realm) => {
     const node = realm.nodes[id];
     if (!node || node.type !== type) return amError(404, `Node ${id} not found`);
     return ok({ ...nodeView(type, id, node.body, versioned ? node.version : undefined), _rev: revision(node.body) });
@@ -147,7 +135,7 @@ function getNode(versioned: boolean): Handler {
 }
 
 function deleteNode(): Handler {
-  return admin((_req, { type, id }, realm, tenant) => {
+  return adminHandler((_req, { type, id }, realm, tenant) => {
     const node = realm.nodes[id];
     if (!node || node.type !== type) return amError(404, `Node ${id} not found`);
     delete realm.nodes[id];
@@ -182,7 +170,7 @@ function clientView(client: JsonObject): JsonObject {
   return view;
 }
 
-const putClient = admin((_req, { id }, realm, tenant, body) => {
+const putClient = adminHandler((_req, { id }, realm, tenant, body) => {
   const unknownGroups = Object.keys(body).filter((key) => !CLIENT_GROUPS.includes(key) && !['_id', '_rev', '_type'].includes(key));
   if (unknownGroups.length) return amError(400, 'Invalid attribute specified.', { validAttributes: CLIENT_GROUPS });
   const override = (body.overrideOAuth2ClientConfig ?? {}) as JsonObject;
@@ -210,8 +198,8 @@ const putClient = admin((_req, { id }, realm, tenant, body) => {
   tenant.changed();
   return ok(clientView(stored), existing ? 200 : 201);
 });
-const getClient = admin((_req, { id }, realm) => (realm.oauth2Clients[id] ? ok(clientView(realm.oauth2Clients[id])) : amError(404, 'Not Found')));
-const listClients = admin((req, _params, realm) => page(req, Object.values(realm.oauth2Clients).map(clientView).filter((c) => matchesFilter(req.query._queryFilter, c))));
+const getClient = adminHandler((_req, { id }, realm) => (realm.oauth2Clients[id] ? ok(clientView(realm.oauth2Clients[id])) : amError(404, 'Not Found')));
+const listClients = adminHandler((req, _params, realm) => page(req, Object.values(realm.oauth2Clients).map(clientView).filter((c) => matchesFilter(req.query._queryFilter, c))));
 
 // ---- Identity Gateway agents ----
 const AGENT_KEYS = ['status', 'igTokenIntrospection', 'igCdssoRedirectUrls', 'igCdssoLoginUrlTemplate', 'secretLabelIdentifier', 'agentgroup', 'userpassword'];
@@ -231,7 +219,7 @@ function agentFlat(agent: JsonObject): JsonObject {
   return out;
 }
 
-const putAgent = admin((_req, { id }, realm, tenant, body) => {
+const putAgent = adminHandler((_req, { id }, realm, tenant, body) => {
   const unknown = Object.keys(body).filter((key) => !AGENT_KEYS.includes(key) && !['_id', '_rev', '_type'].includes(key));
   if (unknown.length) return amError(400, 'Invalid attribute specified.', { validAttributes: AGENT_KEYS });
   const existing = realm.igAgents[id];
@@ -243,8 +231,8 @@ const putAgent = admin((_req, { id }, realm, tenant, body) => {
   tenant.changed();
   return ok(agentWrapped(stored), existing ? 200 : 201);
 });
-const getAgent = admin((_req, { id }, realm) => (realm.igAgents[id] ? ok(agentWrapped(realm.igAgents[id])) : amError(404, 'Not Found')));
-const listAgents = admin((req, _params, realm) => page(req, Object.values(realm.igAgents).map(agentFlat).filter((a) => matchesFilter(req.query._queryFilter, a))));
+const getAgent = adminHandler((_req, { id }, realm) => (realm.igAgents[id] ? ok(agentWrapped(realm.igAgents[id])) : amError(404, 'Not Found')));
+const listAgents = adminHandler((req, _params, realm) => page(req, Object.values(realm.igAgents).map(agentFlat).filter((a) => matchesFilter(req.query._queryFilter, a))));
 
 const re = (pattern: string) => new RegExp(`${pattern}$`);
 export const configRoutes: Route[] = [

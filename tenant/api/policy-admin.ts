@@ -4,7 +4,7 @@
  * configurable), referential checks, and paging. Evaluation lives in runtime/.
  */
 import { randomUUID } from 'node:crypto';
-import { requireAdmin } from '../auth-guard.js';
+import { adminHandler } from '../admin-handler.js';
 import { matchResource } from '../runtime/policy-engine.js';
 import { amError, clone, jsonBody, matchesFilter, ok, page, realmOf } from '../http-util.js';
 import type { Handler, JsonObject, RealmState, Route, TenantContext, TenantRequest, TenantResponse } from '../types.js';
@@ -12,17 +12,6 @@ import type { Handler, JsonObject, RealmState, Route, TenantContext, TenantReque
 const R = '^/am/json/realms/root/realms/(?<realm>[^/]+)';
 const AUDIT = 'id=local-deployer,ou=user,ou=am-config';
 
-function admin(handler: (req: TenantRequest, params: Record<string, string>, realm: RealmState, tenant: TenantContext, body: JsonObject) => TenantResponse): Handler {
-  return (req, params, tenant) => {
-    const denied = requireAdmin(req, tenant);
-    if (denied) return denied;
-    const realm = realmOf(tenant, params.realm);
-    if (!realm) return amError(404, `Realm '${params.realm}' not found`);
-    const parsed = jsonBody(req);
-    if (parsed.error) return parsed.error;
-    return handler(req, params, realm, tenant, parsed.body);
-  };
-}
 
 const putCreates = (tenant: TenantContext) => (tenant.options as { putCreates?: boolean }).putCreates === true;
 
@@ -52,17 +41,17 @@ function saveResourceType(realm: RealmState, tenant: TenantContext, uuid: string
   return ok(realm.resourceTypes[uuid], existing ? 200 : 201);
 }
 
-const createResourceType = admin((_req, _p, realm, tenant, body) => {
+const createResourceType = adminHandler((_req, _p, realm, tenant, body) => {
   const uuid = typeof body.uuid === 'string' && body.uuid ? body.uuid : randomUUID();
   if (realm.resourceTypes[uuid] || Object.values(realm.resourceTypes).some((t) => t.name === body.name)) return amError(409, `Resource type ${String(body.name ?? uuid)} already exists`);
   return saveResourceType(realm, tenant, uuid, body);
 });
-const updateResourceType = admin((_req, { id }, realm, tenant, body) => {
+const updateResourceType = adminHandler((_req, { id }, realm, tenant, body) => {
   if (!realm.resourceTypes[id] && !putCreates(tenant)) return amError(404, `Resource type ${id} not found`);
   return saveResourceType(realm, tenant, id, body);
 });
-const getResourceType = admin((_req, { id }, realm) => (realm.resourceTypes[id] ? ok(realm.resourceTypes[id]) : amError(404, `Resource type ${id} not found`)));
-const deleteResourceType = admin((_req, { id }, realm, tenant) => {
+const getResourceType = adminHandler((_req, { id }, realm) => (realm.resourceTypes[id] ? ok(realm.resourceTypes[id]) : amError(404, `Resource type ${id} not found`)));
+const deleteResourceType = adminHandler((_req, { id }, realm, tenant) => {
   if (!realm.resourceTypes[id]) return amError(404, `Resource type ${id} not found`);
   const user = Object.values(realm.policySets).find((s) => (s.resourceTypeUuids as string[] | undefined)?.includes(id));
   if (user) return amError(409, `Resource type ${id} is used by policy set ${String(user.name)}`);
@@ -70,7 +59,7 @@ const deleteResourceType = admin((_req, { id }, realm, tenant) => {
   tenant.changed();
   return ok({});
 });
-const listResourceTypes = admin((req, _p, realm) => page(req, Object.values(realm.resourceTypes).filter((t) => matchesFilter(req.query._queryFilter, t)).sort((a, b) => String(a.name).localeCompare(String(b.name)))));
+const listResourceTypes = adminHandler((req, _p, realm) => page(req, Object.values(realm.resourceTypes).filter((t) => matchesFilter(req.query._queryFilter, t)).sort((a, b) => String(a.name).localeCompare(String(b.name)))));
 
 // ---- policy sets ----
 function savePolicySet(realm: RealmState, tenant: TenantContext, name: string, body: JsonObject): TenantResponse {
@@ -82,17 +71,17 @@ function savePolicySet(realm: RealmState, tenant: TenantContext, name: string, b
   tenant.changed();
   return ok(realm.policySets[name], existing ? 200 : 201);
 }
-const createPolicySet = admin((_req, _p, realm, tenant, body) => {
+const createPolicySet = adminHandler((_req, _p, realm, tenant, body) => {
   if (typeof body.name !== 'string' || !body.name) return amError(400, 'Policy set name is required');
   if (realm.policySets[body.name]) return amError(409, `Application ${body.name} already exists`);
   return savePolicySet(realm, tenant, body.name, body);
 });
-const updatePolicySet = admin((_req, { id }, realm, tenant, body) => {
+const updatePolicySet = adminHandler((_req, { id }, realm, tenant, body) => {
   if (!realm.policySets[id] && !putCreates(tenant)) return amError(404, `Application ${id} not found`);
   return savePolicySet(realm, tenant, id, body);
 });
-const getPolicySet = admin((_req, { id }, realm) => (realm.policySets[id] ? ok(realm.policySets[id]) : amError(404, `Application ${id} not found`)));
-const deletePolicySet = admin((_req, { id }, realm, tenant) => {
+const getPolicySet = adminHandler((_req, { id }, realm) => (realm.policySets[id] ? ok(realm.policySets[id]) : amError(404, `Application ${id} not found`)));
+const deletePolicySet = adminHandler((_req, { id }, realm, tenant) => {
   if (!realm.policySets[id]) return amError(404, `Application ${id} not found`);
   const inside = Object.values(realm.policies).filter((p) => p.applicationName === id).length;
   if (inside > 0) return amError(409, `Application ${id} still holds ${inside} policies; delete them first`);
@@ -100,7 +89,7 @@ const deletePolicySet = admin((_req, { id }, realm, tenant) => {
   tenant.changed();
   return ok({});
 });
-const listPolicySets = admin((req, _p, realm) => page(req, Object.values(realm.policySets).filter((s) => matchesFilter(req.query._queryFilter, s)).sort((a, b) => String(a.name).localeCompare(String(b.name)))));
+const listPolicySets = adminHandler((req, _p, realm) => page(req, Object.values(realm.policySets).filter((s) => matchesFilter(req.query._queryFilter, s)).sort((a, b) => String(a.name).localeCompare(String(b.name)))));
 
 // ---- policies ----
 function savePolicy(realm: RealmState, tenant: TenantContext, name: string, body: JsonObject): TenantResponse {
@@ -126,23 +115,23 @@ function savePolicy(realm: RealmState, tenant: TenantContext, name: string, body
   tenant.changed();
   return ok(realm.policies[name], existing ? 200 : 201);
 }
-const createPolicy = admin((_req, _p, realm, tenant, body) => {
+const createPolicy = adminHandler((_req, _p, realm, tenant, body) => {
   if (typeof body.name !== 'string' || !body.name) return amError(400, 'Policy name is required');
   if (realm.policies[body.name]) return amError(409, `Policy ${body.name} already exists`);
   return savePolicy(realm, tenant, body.name, body);
 });
-const updatePolicy = admin((_req, { id }, realm, tenant, body) => {
+const updatePolicy = adminHandler((_req, { id }, realm, tenant, body) => {
   if (!realm.policies[id] && !putCreates(tenant)) return amError(404, `Policy ${id} not found`);
   return savePolicy(realm, tenant, id, body);
 });
-const getPolicy = admin((_req, { id }, realm) => (realm.policies[id] ? ok(realm.policies[id]) : amError(404, `Policy ${id} not found`)));
-const deletePolicy = admin((_req, { id }, realm, tenant) => {
+const getPolicy = adminHandler((_req, { id }, realm) => (realm.policies[id] ? ok(realm.policies[id]) : amError(404, `Policy ${id} not found`)));
+const deletePolicy = adminHandler((_req, { id }, realm, tenant) => {
   if (!realm.policies[id]) return amError(404, `Policy ${id} not found`);
   delete realm.policies[id];
   tenant.changed();
   return ok({ _id: id });
 });
-const listPolicies = admin((req, _p, realm) => page(req, Object.values(realm.policies).filter((p) => matchesFilter(req.query._queryFilter, p)).sort((a, b) => String(a.name).localeCompare(String(b.name)))));
+const listPolicies = adminHandler((req, _p, realm) => page(req, Object.values(realm.policies).filter((p) => matchesFilter(req.query._queryFilter, p)).sort((a, b) => String(a.name).localeCompare(String(b.name)))));
 
 /** POST collection?_action=… : create (and, for policies, evaluate — routed to the runtime). */
 function action(create: Handler, others: Record<string, Handler> = {}): Handler {

@@ -3,7 +3,7 @@
  * plan/deploy/export, exit codes, nothing sent on bad input, and no secret in any output or log.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -33,7 +33,10 @@ beforeAll(async () => {
   bearer = (await serviceAccountAuth({ tokenUrl: `${harness.tenant.url}/am/oauth2/access_token`, accountId: harness.tenant.serviceAccount.id, jwk: harness.tenant.serviceAccount.privateJwk }).header()).replace('Bearer ', '');
   workdir = await mkdtemp(path.join(os.tmpdir(), 'cli-'));
 });
-afterAll(() => harness.close());
+afterAll(async () => {
+  await harness.close();
+  await rm(workdir, { recursive: true, force: true });
+});
 
 describe('the CLI against a tenant', () => {
   it('refuses a broken access file before sending any request', async () => {

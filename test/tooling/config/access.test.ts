@@ -1,13 +1,17 @@
 /** The access file: every broken input ends in a clear error naming the file, the path and what was expected. */
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { AccessFileError, loadAccessConfig } from '../../../tooling/config/access.js';
 
+const created: string[] = [];
 async function tempDir(): Promise<string> {
-  return mkdtemp(path.join(os.tmpdir(), 'access-'));
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'access-'));
+  created.push(dir);
+  return dir;
 }
+afterAll(() => Promise.all(created.map((dir) => rm(dir, { recursive: true, force: true }))));
 
 async function problemsOf(files: Record<string, string | Uint8Array>): Promise<string> {
   const dir = await tempDir();

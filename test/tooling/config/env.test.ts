@@ -1,11 +1,17 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { EnvError, loadEnvironment } from '../../../tooling/config/env.js';
 
-const dir = () => mkdtemp(path.join(os.tmpdir(), 'env-'));
+const created: string[] = [];
+const dir = async () => {
+  const made = await mkdtemp(path.join(os.tmpdir(), 'env-'));
+  created.push(made);
+  return made;
+};
+afterAll(() => Promise.all(created.map((d) => rm(d, { recursive: true, force: true }))));
 
 describe('environment', () => {
   it('uses the local tenant when no tenant is configured', async () => {

@@ -203,3 +203,11 @@ export async function loadAccessConfig(target: string | string[]): Promise<Acces
   merged.identityClaims.sort();
   return merged;
 }
+
+/** Validates one standalone document: consumers and identity claims are those it declares itself. */
+export function validateAccessConfig(raw: unknown, file: string): AccessProblem[] {
+  const doc = isObject(raw) ? raw : {};
+  const consumers = new Set(isObject(doc.consumers) ? Object.keys(doc.consumers) : []);
+  const claims = new Set(Array.isArray(doc.identityClaims) ? doc.identityClaims.filter((v): v is string => typeof v === 'string') : []);
+  return validateDocument(raw, file, { consumers, claims });
+}

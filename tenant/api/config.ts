@@ -4,8 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { adminHandler } from '../admin-handler.js';
-import { amError, clone, jsonBody, matchesFilter, nowIso, ok, page, realmOf, revision } from '../http-util.js';
-import type { Handler, JsonObject, JsonValue, RealmState, Route, TenantContext, TenantRequest, TenantResponse } from '../types.js';
+import { amError, clone, matchesFilter, ok, page, revision } from '../http-util.js';
+import type { Handler, JsonObject, JsonValue, Route, TenantRequest, TenantResponse } from '../types.js';
 
 const R = '^/am/json/realms/root/realms/(?<realm>[^/]+)';
 const TREES = `${R}/realm-config/authentication/authenticationtrees`;
@@ -127,7 +127,7 @@ function putNode(versioned: boolean): Handler {
 }
 
 function getNode(versioned: boolean): Handler {
-  return adminHandler((req, { type, id }, realm) => {
+  return adminHandler((_req, { type, id }, realm) => {
     const node = realm.nodes[id];
     if (!node || node.type !== type) return amError(404, `Node ${id} not found`);
     return ok({ ...nodeView(type, id, node.body, versioned ? node.version : undefined), _rev: revision(node.body) });
@@ -257,4 +257,3 @@ export const configRoutes: Route[] = [
   { method: 'PUT', pattern: re(`${R}/realm-config/agents/IdentityGatewayAgent/(?<id>[^/]+)`), handle: putAgent },
 ];
 
-export { nowIso };

@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { adminHandler } from '../admin-handler.js';
 import { matchResource } from '../runtime/policy-engine.js';
-import { amError, clone, jsonBody, matchesFilter, ok, page, realmOf } from '../http-util.js';
-import type { Handler, JsonObject, RealmState, Route, TenantContext, TenantRequest, TenantResponse } from '../types.js';
+import { amError, clone, matchesFilter, ok, page } from '../http-util.js';
+import type { Handler, JsonObject, RealmState, Route, TenantContext, TenantResponse } from '../types.js';
 
 const R = '^/am/json/realms/root/realms/(?<realm>[^/]+)';
 const AUDIT = 'id=local-deployer,ou=user,ou=am-config';

@@ -21,14 +21,28 @@ const program = new Command('local-tenant')
 
 const options = program.opts();
 const stateDir = path.resolve(options.stateDir);
+/** A flag's number, or exit with what was expected. */
+function numberFlag(flag: string, value: string, min: number, max: number): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < min || parsed > max) program.error(`${flag}: expected a number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  return parsed;
+}
+const port = numberFlag('--port', options.port, 0, 65535);
+const latencyMs = numberFlag('--latency-ms', options.latencyMs, 0, 60_000);
+const faultRate = numberFlag('--fault-rate', options.faultRate, 0, 1);
+/** Paths shown relative to the working folder when inside it. */
+const shown = (target: string) => {
+  const relative = path.relative(process.cwd(), target);
+  return relative === '' ? '.' : relative.startsWith('..') ? target : relative;
+};
 if (options.reset) await rm(stateDir, { recursive: true, force: true });
 const tenant = await startTenant({
-  port: Number(options.port),
+  port,
   stateDir,
   seedFile: options.seed ? path.resolve(options.seed) : undefined,
   engine: options.engine,
-  latencyMs: Number(options.latencyMs),
-  faultRate: Number(options.faultRate),
+  latencyMs,
+  faultRate,
   amVersion: options.amVersion,
 });
 const state = tenant.context.state;
@@ -36,17 +50,20 @@ const realm = state.realms.alpha;
 const secretOf = (id: string) => String((realm?.oauth2Clients[id]?.coreOAuth2ClientConfig as Record<string, unknown> | undefined)?.userpassword ?? '');
 const user = Object.values(realm?.users ?? {})[0];
 const lines = [
-  `Local tenant listening on ${tenant.url} (realm alpha, AM ${state.amVersion}, engine ${options.engine}, state in ${path.relative(process.cwd(), stateDir) || '.'})`,
+  `Local tenant listening on ${tenant.url} (realm alpha, AM ${state.amVersion}, engine ${options.engine}, state in ${shown(stateDir)})`,
   '',
   'Demo credentials (from the seed; for this local tenant only):',
   ...Object.keys(realm?.oauth2Clients ?? {}).map((id) => `  client ${id}  secret ${secretOf(id)}`),
   user ? `  user   ${user.username}  password ${user.password}  (_id ${user._id})` : '',
-  `  service account ${tenant.serviceAccount.id}, private key in ${path.join(path.relative(process.cwd(), stateDir) || '.', 'service-account.jwk.json')}`,
+  `  service account ${tenant.serviceAccount.id}, private key in ${shown(path.join(stateDir, 'service-account.jwk.json'))}`,
   `  session cookie name ${state.cookieName}`,
   '',
   'Deploy to it with `npm run deploy` (in another terminal), then, as in the article:',
   `  curl -s ${tenant.url}/am/oauth2/realms/root/realms/alpha/access_token -d grant_type=client_credentials -d client_id=scopeDrivenAPI1Client -d client_secret=${secretOf('scopeDrivenAPI1Client')} --data-urlencode scope=api://scopeDrivenAPI2Client/read`,
   `  curl -s ${tenant.url}/am/oauth2/realms/root/realms/alpha/introspect -d client_id=scopeDrivenAPI1Client -d client_secret=${secretOf('scopeDrivenAPI1Client')} -d token=<access_token>`,
+  ...(realm?.oauth2Clients.dynamicScopesClient && user
+    ? ['Dynamic scopes (README "Dynamic scopes"; after deploying a scopePolicies section):', `  curl -s ${tenant.url}/am/oauth2/realms/root/realms/alpha/access_token -u dynamicScopesClient:${secretOf('dynamicScopesClient')} -d grant_type=password -d username=${user.username} --data-urlencode 'password=${user.password}' --data-urlencode 'scope=openid email'`]
+    : []),
   '',
   'Ctrl-C stops it (state is saved).',
 ];

@@ -1,18 +1,15 @@
 /**
- * The local tenant's HTTP server: routing, in-process dispatch for scripts, injected latency and
- * faults for the hardening tests, request logging (method, path and status only — never bodies or
- * credentials), and debounced persistence. Owns transport; handlers own semantics.
+ * The local tenant's HTTP server: in-process dispatch for scripts, injected latency and faults for
+ * the hardening tests, the 5 MB body limit, request logging (method, path and status only — never
+ * bodies or credentials), write observation and debounced persistence. Owns transport; router.ts
+ * owns matching, handlers own semantics.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { amError } from './http-util.js';
 import { loadState, saveState } from './state.js';
-import { adminRoutes } from './api/admin.js';
-import { configRoutes } from './api/config.js';
-import { policyAdminRoutes } from './api/policy-admin.js';
-import { esvRoutes } from './api/esv.js';
-import { runtimeRoutes } from './runtime/routes.js';
-import type { JsonObject, Route, RunningTenant, TenantContext, TenantLogLine, TenantOptions, TenantRequest, TenantResponse, TenantRuntime } from './types.js';
+import { matchRoute } from './router.js';
+import type { JsonObject, RunningTenant, TenantContext, TenantLogLine, TenantOptions, TenantRequest, TenantResponse, TenantRuntime } from './types.js';
 
 export interface LocalTenantOptions extends TenantOptions {
   /** Seed of the fault PRNG, so a faulty run can be replayed. */
@@ -34,16 +31,6 @@ export interface LocalTenant extends RunningTenant {
 }
 
 const MAX_BODY = 5 * 1024 * 1024;
-const ROUTES: Route[] = [...adminRoutes, ...configRoutes, ...policyAdminRoutes, ...esvRoutes, ...runtimeRoutes];
-
-function route(req: TenantRequest): { route: Route; params: Record<string, string> } | undefined {
-  for (const candidate of ROUTES) {
-    if (candidate.method !== req.method) continue;
-    const match = candidate.pattern.exec(req.path);
-    if (match) return { route: candidate, params: Object.fromEntries(Object.entries(match.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)])) };
-  }
-  return undefined;
-}
 
 function seeded(seed: number): () => number {
   let state = seed >>> 0 || 1;
@@ -76,7 +63,7 @@ export async function startTenant(options: LocalTenantOptions = {}): Promise<Loc
     options: { putCreates: false, ...options } as TenantOptions,
     baseUrl: () => baseUrl,
     dispatchSync(req) {
-      const found = route(req);
+      const found = matchRoute(req);
       if (!found) return amError(404, `Resource '${req.path}' not found`);
       const result = found.route.handle(req, found.params, context);
       if (result instanceof Promise) throw new Error(`${req.method} ${req.path} cannot be called in-process`);
@@ -96,7 +83,7 @@ export async function startTenant(options: LocalTenantOptions = {}): Promise<Loc
   };
 
   async function handle(req: TenantRequest): Promise<TenantResponse> {
-    const found = route(req);
+    const found = matchRoute(req);
     if (!found) return amError(404, `Resource '${req.path}' not found`);
     try {
       return await found.route.handle(req, found.params, context);

@@ -137,6 +137,8 @@ export interface RealmState {
   policies: Record<string, JsonObject>;
   /** by _id */
   users: Record<string, UserState>;
+  /** Saved OAuth2 consent: user _id → client id → scopes (absent in states saved before consent existed). */
+  consents?: Record<string, Record<string, string[]>>;
 }
 
 export interface TenantState {

@@ -1,10 +1,10 @@
 /**
- * AM configuration APIs: scripts, journeys (trees and nodes in both node-API forms), OAuth2 clients
- * and Identity Gateway agents, with AM's status codes and error bodies.
+ * AM configuration APIs: scripts and journeys (trees and nodes in both node-API forms), with AM's
+ * status codes and error bodies. Agents (OAuth2 clients, IG agents) live in agents.ts.
  */
-import { randomBytes } from 'node:crypto';
 import { adminHandler } from '../admin-handler.js';
-import { amError, clone, matchesFilter, ok, page, revision } from '../http-util.js';
+import { amError, clone, ok, revision } from '../http-util.js';
+import { listAnswer } from '../query.js';
 import type { Handler, JsonObject, JsonValue, Route, TenantRequest, TenantResponse } from '../types.js';
 
 const R = '^/am/json/realms/root/realms/(?<realm>[^/]+)';
@@ -19,7 +19,7 @@ const putScript = adminHandler((_req, { id }, realm, tenant, body) => {
   if (typeof body.name !== 'string' || !body.name) return amError(400, 'Script name is required');
   if (typeof body.language !== 'string' || !SCRIPT_LANGUAGES.has(body.language)) return amError(400, 'Script language must be JAVASCRIPT or GROOVY');
   if (typeof body.context !== 'string' || !body.context) return amError(400, 'Script context is required');
-  if (typeof body.script !== 'string') return amError(400, 'Script content (base64) is required');
+  if (typeof body.script !== 'string' || !/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(body.script)) return amError(400, `Script ${id}: script must be the base64 of the source`);
   const clash = Object.values(realm.scripts).find((s) => s.name === body.name && s._id !== id);
   if (clash) return amError(409, `Script with name ${body.name} already exists`);
   const existing = realm.scripts[id];
@@ -49,7 +49,7 @@ const deleteScript = adminHandler((_req, { id }, realm, tenant) => {
   tenant.changed();
   return ok(script);
 });
-const queryScripts = adminHandler((req, _params, realm) => page(req, Object.values(realm.scripts).filter((s) => matchesFilter(req.query._queryFilter, s))));
+const queryScripts = adminHandler((req, _params, realm) => listAnswer(req, Object.values(realm.scripts).sort((a, b) => String(a.name).localeCompare(String(b.name)))));
 
 // ---- journeys ----
 const putTree = adminHandler((_req, { name }, realm, tenant, body) => {
@@ -69,6 +69,7 @@ const putTree = adminHandler((_req, { name }, realm, tenant, body) => {
   tenant.changed();
   return ok(stored, existing ? 200 : 201);
 });
+const listTrees = adminHandler((req, _params, realm) => listAnswer(req, Object.values(realm.trees).sort((a, b) => String(a._id).localeCompare(String(b._id)))));
 const getTree = adminHandler((_req, { name }, realm) => (realm.trees[name] ? ok(realm.trees[name]) : amError(404, `Tree ${name} not found`)));
 const deleteTree = adminHandler((_req, { name }, realm, tenant) => {
   const tree = realm.trees[name];
@@ -144,102 +145,13 @@ function deleteNode(): Handler {
   });
 }
 
-// ---- OAuth2 clients ----
-const CLIENT_GROUPS = ['coreOAuth2ClientConfig', 'advancedOAuth2ClientConfig', 'signEncOAuth2ClientConfig', 'coreOpenIDClientConfig', 'coreUmaClientConfig', 'overrideOAuth2ClientConfig'];
-const OVERRIDE_KEYS = [
-  'providerOverridesEnabled', 'accessTokenModificationPluginType', 'accessTokenModificationScript', 'accessTokenModificationClass', 'validateScopePluginType', 'validateScopeScript', 'validateScopeClass',
-  'usePolicyEngineForScope', 'scopesPolicySet', 'issueRefreshToken', 'issueRefreshTokenOnRefreshedToken', 'statelessTokensEnabled', 'tokenEncryptionEnabled', 'clientsCanSkipConsent',
-  'enableRemoteConsent', 'remoteConsentServiceId', 'oidcClaimsPluginType', 'oidcClaimsScript', 'oidcClaimsClass', 'evaluateScopePluginType', 'evaluateScopeScript', 'evaluateScopeClass',
-  'authorizeEndpointDataProviderPluginType', 'authorizeEndpointDataProviderScript', 'authorizeEndpointDataProviderClass', 'accessTokenMayActScript', 'oidcMayActScript', 'overrideableOIDCClaims', 'useForceAuthnForMaxAge',
-];
-const PLUGIN_TYPES = new Set(['PROVIDER', 'SCRIPTED', 'JAVA']);
-
-function unwrap(value: JsonValue | undefined): JsonValue | undefined {
-  return value && typeof value === 'object' && !Array.isArray(value) && 'inherited' in value ? (value as JsonObject).value : value;
-}
-
-/** What a GET shows: the secret is write-only. */
-function clientView(client: JsonObject): JsonObject {
-  const view = clone(client);
-  view._rev = revision(client);
-  const core = view.coreOAuth2ClientConfig as JsonObject | undefined;
-  if (core && 'userpassword' in core) {
-    core.userpassword = null;
-    core['userpassword-encrypted'] = 'AAAAA0FFUwIQ' + randomBytes(12).toString('base64');
-  }
-  return view;
-}
-
-const putClient = adminHandler((_req, { id }, realm, tenant, body) => {
-  const unknownGroups = Object.keys(body).filter((key) => !CLIENT_GROUPS.includes(key) && !['_id', '_rev', '_type'].includes(key));
-  if (unknownGroups.length) return amError(400, 'Invalid attribute specified.', { validAttributes: CLIENT_GROUPS });
-  const override = (body.overrideOAuth2ClientConfig ?? {}) as JsonObject;
-  const unknownOverrides = Object.keys(override).filter((key) => !OVERRIDE_KEYS.includes(key));
-  if (unknownOverrides.length) return amError(400, 'Invalid attribute specified.', { validAttributes: OVERRIDE_KEYS });
-  for (const key of ['accessTokenModificationPluginType', 'validateScopePluginType']) {
-    if (key in override && !PLUGIN_TYPES.has(String(override[key]))) return amError(400, `Invalid value for ${key}: expected PROVIDER, SCRIPTED or JAVA`);
-  }
-  for (const key of ['accessTokenModificationScript', 'validateScopeScript']) {
-    const scriptId = override[key];
-    if (typeof scriptId === 'string' && scriptId !== '[Empty]' && !realm.scripts[scriptId]) return amError(400, `Script ${scriptId} referenced by ${key} does not exist`);
-  }
-  const existing = realm.oauth2Clients[id];
-  const stored = clone(body) as JsonObject;
-  delete stored._rev;
-  stored._id = id;
-  stored._type = { _id: 'OAuth2Client', name: 'OAuth2 Clients', collection: true };
-  const core = (stored.coreOAuth2ClientConfig ?? {}) as JsonObject;
-  stored.coreOAuth2ClientConfig = core;
-  delete core['userpassword-encrypted'];
-  const newSecret = unwrap(core.userpassword);
-  // A PUT without a secret keeps the stored one (GET never returns it, so read-modify-write must work).
-  core.userpassword = typeof newSecret === 'string' && newSecret ? newSecret : (((existing?.coreOAuth2ClientConfig as JsonObject | undefined)?.userpassword as JsonValue) ?? null);
-  realm.oauth2Clients[id] = stored;
-  tenant.changed();
-  return ok(clientView(stored), existing ? 200 : 201);
-});
-const getClient = adminHandler((_req, { id }, realm) => (realm.oauth2Clients[id] ? ok(clientView(realm.oauth2Clients[id])) : amError(404, 'Not Found')));
-const listClients = adminHandler((req, _params, realm) => page(req, Object.values(realm.oauth2Clients).map(clientView).filter((c) => matchesFilter(req.query._queryFilter, c))));
-
-// ---- Identity Gateway agents ----
-const AGENT_KEYS = ['status', 'igTokenIntrospection', 'igCdssoRedirectUrls', 'igCdssoLoginUrlTemplate', 'secretLabelIdentifier', 'agentgroup', 'userpassword'];
-const AGENT_TYPE: JsonObject = { _id: 'IdentityGatewayAgent', name: 'Identity Gateway Agents', collection: true };
-
-function agentWrapped(agent: JsonObject): JsonObject {
-  const out: JsonObject = { _id: agent._id as string, _rev: revision(agent) };
-  for (const key of AGENT_KEYS) if (key !== 'userpassword') out[key] = agent[key] === undefined || agent[key] === null ? { inherited: false } : { inherited: false, value: agent[key] as JsonValue };
-  out._type = AGENT_TYPE;
-  return out;
-}
-
-function agentFlat(agent: JsonObject): JsonObject {
-  const out: JsonObject = { _id: agent._id as string, _rev: revision(agent) };
-  for (const key of AGENT_KEYS) if (key !== 'userpassword') out[key] = (agent[key] as JsonValue) ?? null;
-  out._type = AGENT_TYPE;
-  return out;
-}
-
-const putAgent = adminHandler((_req, { id }, realm, tenant, body) => {
-  const unknown = Object.keys(body).filter((key) => !AGENT_KEYS.includes(key) && !['_id', '_rev', '_type'].includes(key));
-  if (unknown.length) return amError(400, 'Invalid attribute specified.', { validAttributes: AGENT_KEYS });
-  const existing = realm.igAgents[id];
-  const stored: JsonObject = { _id: id };
-  for (const key of AGENT_KEYS) stored[key] = (unwrap(body[key]) as JsonValue) ?? null;
-  if (stored.status === null) stored.status = 'Active';
-  if (!stored.userpassword) stored.userpassword = (existing?.userpassword as JsonValue) ?? null;
-  realm.igAgents[id] = stored;
-  tenant.changed();
-  return ok(agentWrapped(stored), existing ? 200 : 201);
-});
-const getAgent = adminHandler((_req, { id }, realm) => (realm.igAgents[id] ? ok(agentWrapped(realm.igAgents[id])) : amError(404, 'Not Found')));
-const listAgents = adminHandler((req, _params, realm) => page(req, Object.values(realm.igAgents).map(agentFlat).filter((a) => matchesFilter(req.query._queryFilter, a))));
-
 const re = (pattern: string) => new RegExp(`${pattern}$`);
 export const configRoutes: Route[] = [
   { method: 'GET', pattern: re(`${R}/scripts`), handle: queryScripts },
   { method: 'GET', pattern: re(`${R}/scripts/(?<id>[^/]+)`), handle: getScript },
   { method: 'PUT', pattern: re(`${R}/scripts/(?<id>[^/]+)`), handle: putScript },
   { method: 'DELETE', pattern: re(`${R}/scripts/(?<id>[^/]+)`), handle: deleteScript },
+  { method: 'GET', pattern: re(`${TREES}/trees`), handle: listTrees },
   { method: 'GET', pattern: re(`${TREES}/trees/(?<name>[^/]+)`), handle: getTree },
   { method: 'PUT', pattern: re(`${TREES}/trees/(?<name>[^/]+)`), handle: putTree },
   { method: 'DELETE', pattern: re(`${TREES}/trees/(?<name>[^/]+)`), handle: deleteTree },
@@ -249,11 +161,5 @@ export const configRoutes: Route[] = [
   { method: 'GET', pattern: re(`${TREES}/nodes/(?<type>[^/]+)/(?<id>[^/]+)`), handle: getNode(false) },
   { method: 'PUT', pattern: re(`${TREES}/nodes/(?<type>[^/]+)/(?<id>[^/]+)`), handle: putNode(false) },
   { method: 'DELETE', pattern: re(`${TREES}/nodes/(?<type>[^/]+)/(?<id>[^/]+)`), handle: deleteNode() },
-  { method: 'GET', pattern: re(`${R}/realm-config/agents/OAuth2Client`), handle: listClients },
-  { method: 'GET', pattern: re(`${R}/realm-config/agents/OAuth2Client/(?<id>[^/]+)`), handle: getClient },
-  { method: 'PUT', pattern: re(`${R}/realm-config/agents/OAuth2Client/(?<id>[^/]+)`), handle: putClient },
-  { method: 'GET', pattern: re(`${R}/realm-config/agents/IdentityGatewayAgent`), handle: listAgents },
-  { method: 'GET', pattern: re(`${R}/realm-config/agents/IdentityGatewayAgent/(?<id>[^/]+)`), handle: getAgent },
-  { method: 'PUT', pattern: re(`${R}/realm-config/agents/IdentityGatewayAgent/(?<id>[^/]+)`), handle: putAgent },
 ];
 

@@ -4,6 +4,7 @@
  */
 import { requireAdmin } from '../auth-guard.js';
 import { amError, jsonBody, nowIso, ok } from '../http-util.js';
+import { listAnswer } from '../query.js';
 import type { EsvSecretState, EsvVariableState, Handler, JsonObject, Route, TenantContext, TenantRequest, TenantResponse } from '../types.js';
 
 const ESV_ID = /^esv-[a-z0-9_-]{1,124}$/;
@@ -47,7 +48,11 @@ function secretView(s: EsvSecretState): JsonObject {
   return { _id: s._id, activeVersion: s.activeVersion, description: s.description, encoding: s.encoding, lastChangeDate: s.lastChangeDate, lastChangedBy: CHANGED_BY, loaded: s.loaded, loadedVersion: s.loadedVersion, useInPlaceholders: s.useInPlaceholders };
 }
 
-const list = (result: JsonObject[]): TenantResponse => ok({ pagedResultsCookie: null, remainingPagedResults: -1, result, resultCount: result.length, totalPagedResults: -1, totalPagedResultsPolicy: 'NONE' });
+const byId = (a: JsonObject, b: JsonObject) => String(a._id).localeCompare(String(b._id));
+
+// The environment API's 404 bodies carry no `reason` (as recorded from AIC).
+const missingVariable = (): TenantResponse => ({ status: 404, body: { code: 404, message: 'The variable does not exist' } });
+const missingSecret = (): TenantResponse => ({ status: 404, body: { code: 404, message: 'The secret does not exist or does not have a version' } });
 
 const putVariable = guarded((_req, { id }, tenant, body) => {
   if (!ESV_ID.test(id)) return amError(400, `Invalid ESV id ${id}: expected ^esv-[a-z0-9_-]{1,124}$`);
@@ -60,17 +65,18 @@ const putVariable = guarded((_req, { id }, tenant, body) => {
   const variable: EsvVariableState = { _id: id, valueBase64: body.valueBase64, description: String(body.description ?? ''), expressionType, lastChangeDate: nowIso(), loaded: false };
   tenant.state.esv.variables[id] = variable;
   tenant.changed();
-  return ok(variableView(variable), existing ? 200 : 200);
+  // AIC answers 200 for both create and update (recorded).
+  return ok(variableView(variable));
 });
-const getVariable = guarded((_req, { id }, tenant) => (tenant.state.esv.variables[id] ? ok(variableView(tenant.state.esv.variables[id])) : amError(404, 'The variable does not exist')));
+const getVariable = guarded((_req, { id }, tenant) => (tenant.state.esv.variables[id] ? ok(variableView(tenant.state.esv.variables[id])) : missingVariable()));
 const deleteVariable = guarded((_req, { id }, tenant) => {
   const variable = tenant.state.esv.variables[id];
-  if (!variable) return amError(404, 'The variable does not exist');
+  if (!variable) return missingVariable();
   delete tenant.state.esv.variables[id];
   tenant.changed();
   return ok(variableView(variable));
 });
-const listVariables = guarded((_req, _p, tenant) => list(Object.values(tenant.state.esv.variables).map(variableView)));
+const listVariables = guarded((req, _p, tenant) => listAnswer(req, Object.values(tenant.state.esv.variables).map(variableView).sort(byId)));
 
 const putSecret = guarded((_req, { id }, tenant, body) => {
   if (!ESV_ID.test(id)) return amError(400, `Invalid ESV id ${id}: expected ^esv-[a-z0-9_-]{1,124}$`);
@@ -85,18 +91,18 @@ const putSecret = guarded((_req, { id }, tenant, body) => {
   tenant.changed();
   return ok(secretView(secret));
 });
-const getSecret = guarded((_req, { id }, tenant) => (tenant.state.esv.secrets[id] ? ok(secretView(tenant.state.esv.secrets[id])) : amError(404, 'The secret does not exist or does not have a version')));
-const listSecrets = guarded((_req, _p, tenant) => list(Object.values(tenant.state.esv.secrets).map(secretView)));
+const getSecret = guarded((_req, { id }, tenant) => (tenant.state.esv.secrets[id] ? ok(secretView(tenant.state.esv.secrets[id])) : missingSecret()));
+const listSecrets = guarded((req, _p, tenant) => listAnswer(req, Object.values(tenant.state.esv.secrets).map(secretView).sort(byId)));
 const deleteSecret = guarded((_req, { id }, tenant) => {
   const secret = tenant.state.esv.secrets[id];
-  if (!secret) return amError(404, 'The secret does not exist or does not have a version');
+  if (!secret) return missingSecret();
   delete tenant.state.esv.secrets[id];
   tenant.changed();
   return ok(secretView(secret));
 });
 const secretAction = guarded((req, { id }, tenant, body) => {
   const secret = tenant.state.esv.secrets[id];
-  if (!secret) return amError(404, 'The secret does not exist or does not have a version');
+  if (!secret) return missingSecret();
   if (req.query._action !== 'setDescription') return amError(400, `Unknown action ${String(req.query._action)}`);
   secret.description = String(body.description ?? '');
   tenant.changed();
@@ -104,12 +110,12 @@ const secretAction = guarded((req, { id }, tenant, body) => {
 });
 const listVersions = guarded((_req, { id }, tenant) => {
   const secret = tenant.state.esv.secrets[id];
-  if (!secret) return amError(404, 'The secret does not exist or does not have a version');
+  if (!secret) return missingSecret();
   return ok([...secret.versions].reverse().map((v) => ({ createDate: v.createDate, loaded: v.loaded, status: v.status, version: v.version })));
 });
 const createVersion = guarded((req, { id }, tenant, body) => {
   const secret = tenant.state.esv.secrets[id];
-  if (!secret) return amError(404, 'The secret does not exist or does not have a version');
+  if (!secret) return missingSecret();
   if (req.query._action !== 'create') return amError(400, `Unknown action ${String(req.query._action)}`);
   if (!base64ok(body.valueBase64) || !body.valueBase64) return amError(400, 'valueBase64 must be non-empty base64');
   const version = String(secret.versions.length + 1);
@@ -133,17 +139,8 @@ const restart = guarded((req, _p, tenant) => {
   return ok({ restartStatus: 'restarting' });
 });
 
-/** What scripts read through systemEnv: esv-a-b -> esv.a.b, decoded; secrets' active version. */
-export function esvProperties(state: TenantContext['state']): Record<string, string> {
-  const out: Record<string, string> = {};
-  const key = (id: string) => id.replace(/-/g, '.');
-  for (const v of Object.values(state.esv.variables)) out[key(v._id)] = Buffer.from(v.valueBase64, 'base64').toString('utf8');
-  for (const s of Object.values(state.esv.secrets)) {
-    const active = s.versions.find((v) => v.version === s.activeVersion);
-    if (active) out[key(s._id)] = Buffer.from(active.valueBase64, 'base64').toString('utf8');
-  }
-  return out;
-}
+/** Kept here too because the runtime imported it from this module first. */
+export { esvProperties } from '../esv-properties.js';
 
 const re = (pattern: string) => new RegExp(`^${pattern}$`);
 export const esvRoutes: Route[] = [

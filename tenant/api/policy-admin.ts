@@ -6,13 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import { adminHandler } from '../admin-handler.js';
 import { matchResource } from '../runtime/policy-engine.js';
-import { amError, clone, matchesFilter, ok, page } from '../http-util.js';
+import { amError, clone, ok } from '../http-util.js';
+import { listAnswer } from '../query.js';
 import type { Handler, JsonObject, RealmState, Route, TenantContext, TenantResponse } from '../types.js';
 
 const R = '^/am/json/realms/root/realms/(?<realm>[^/]+)';
 const AUDIT = 'id=local-deployer,ou=user,ou=am-config';
 
 
+const byName = (a: JsonObject, b: JsonObject) => String(a.name).localeCompare(String(b.name));
 const putCreates = (tenant: TenantContext) => (tenant.options as { putCreates?: boolean }).putCreates === true;
 
 function stamp(body: JsonObject, existing: JsonObject | undefined): JsonObject {
@@ -59,7 +61,7 @@ const deleteResourceType = adminHandler((_req, { id }, realm, tenant) => {
   tenant.changed();
   return ok({});
 });
-const listResourceTypes = adminHandler((req, _p, realm) => page(req, Object.values(realm.resourceTypes).filter((t) => matchesFilter(req.query._queryFilter, t)).sort((a, b) => String(a.name).localeCompare(String(b.name)))));
+const listResourceTypes = adminHandler((req, _p, realm) => listAnswer(req, Object.values(realm.resourceTypes).sort(byName), { regexEq: true }));
 
 // ---- policy sets ----
 function savePolicySet(realm: RealmState, tenant: TenantContext, name: string, body: JsonObject): TenantResponse {
@@ -89,7 +91,7 @@ const deletePolicySet = adminHandler((_req, { id }, realm, tenant) => {
   tenant.changed();
   return ok({});
 });
-const listPolicySets = adminHandler((req, _p, realm) => page(req, Object.values(realm.policySets).filter((s) => matchesFilter(req.query._queryFilter, s)).sort((a, b) => String(a.name).localeCompare(String(b.name)))));
+const listPolicySets = adminHandler((req, _p, realm) => listAnswer(req, Object.values(realm.policySets).sort(byName), { regexEq: true }));
 
 // ---- policies ----
 function savePolicy(realm: RealmState, tenant: TenantContext, name: string, body: JsonObject): TenantResponse {
@@ -131,7 +133,7 @@ const deletePolicy = adminHandler((_req, { id }, realm, tenant) => {
   tenant.changed();
   return ok({ _id: id });
 });
-const listPolicies = adminHandler((req, _p, realm) => page(req, Object.values(realm.policies).filter((p) => matchesFilter(req.query._queryFilter, p)).sort((a, b) => String(a.name).localeCompare(String(b.name)))));
+const listPolicies = adminHandler((req, _p, realm) => listAnswer(req, Object.values(realm.policies).sort(byName)));
 
 /** POST collection?_action=… : create (and, for policies, evaluate — routed to the runtime). */
 function action(create: Handler, others: Record<string, Handler> = {}): Handler {

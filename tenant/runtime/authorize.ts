@@ -1,13 +1,15 @@
 /**
  * GET|POST …/authorize: the authorization code flow for a user with an SSO session. Checks client
  * and redirect_uri first (a bad one is a 400, never a redirect), then the session, response type,
- * scopes (validateAuthorizationScope when scripted) and the consent decision. Creates codes only.
+ * scopes (validateAuthorizationScope when scripted), the policy engine's scope decisions when the
+ * client uses them, and the consent decision. Creates codes and saves consent only.
  */
 import { randomBytes } from 'node:crypto';
 import { formBody, realmOf } from '../http-util.js';
-import type { Handler, TenantResponse } from '../types.js';
+import type { Handler, TenantContext, TenantResponse } from '../types.js';
 import { allowsGrant, clientOf, isResponse, oauthError, splitScopes, stringList } from './oauth2-clients.js';
 import { validateScopes } from './scope-check.js';
+import { consentImplied, decideDynamicScopes, inOrder, savedConsent, saveConsent, usesPolicyEngineForScope } from './scope-policy.js';
 import { sessionFrom } from './sessions.js';
 
 const CODE_SECONDS = 120;
@@ -39,12 +41,31 @@ export const authorize: Handler = async (req, params, tenant) => {
     return redirect({ error: error.error, error_description: error.error_description });
   }
   if (input.decision === 'deny') return redirect({ error: 'access_denied', error_description: 'Resource Owner did not authorize the request' });
+  // What the code will carry, and what the user must still consent to (static clients: everything).
+  let granted = scope;
+  let toAsk = scope;
+  let consentFor: string[] = [];
+  if (usesPolicyEngineForScope(client)) {
+    const user = realm.users[session.principal];
+    const decision = decideDynamicScopes(realm, client, scope, { id: session.principal, attributes: user?.attributes ?? {}, authenticated: true });
+    if (isResponse(decision)) {
+      const error = decision.body as { error: string; error_description: string };
+      return redirect({ error: error.error, error_description: error.error_description });
+    }
+    // Granted by policy: no consent. Denied: omitted, never shown. Undecided: saved consent, implied consent, or ask.
+    const saved = savedConsent(realm, session.principal, client.id);
+    consentFor = consentImplied(client) ? [] : decision.undecided.filter((s) => !saved.includes(s));
+    toAsk = consentFor;
+    granted = inOrder(scope, decision.passThrough, decision.granted, decision.undecided);
+    // Nothing left to ask: AM sends the user straight back with a code.
+    if (toAsk.length === 0 && input.decision === undefined) return issueCode(tenant, params.realm, client.id, redirectUri, session.principal, granted, redirect);
+  }
   if (input.decision !== 'allow') {
     const hidden = Object.entries(input)
       .filter(([key]) => key !== 'decision' && key !== 'csrf')
       .map(([key, value]) => `<input type="hidden" name="${escapeHtml(key)}" value="${escapeHtml(value)}">`)
       .join('');
-    const items = scope.map((s) => `<li>${escapeHtml(s)}</li>`).join('');
+    const items = toAsk.map((s) => `<li>${escapeHtml(s)}</li>`).join('');
     // AM's consent form sends the session token as csrf, as the article's curl does by hand.
     const csrf = `<input type="hidden" name="csrf" value="${escapeHtml(session.tokenId)}">`;
     return {
@@ -54,7 +75,12 @@ export const authorize: Handler = async (req, params, tenant) => {
     };
   }
   if (input.csrf !== session.tokenId) return redirect({ error: 'access_denied', error_description: 'The csrf parameter does not match the session' });
-  const code = randomBytes(18).toString('base64url');
-  tenant.runtime.codes.set(code, { code, realm: params.realm, clientId: client.id, redirectUri, userId: session.principal, scope, expiresAt: Date.now() + CODE_SECONDS * 1000 });
-  return redirect({ code, iss: `${tenant.baseUrl()}/am/oauth2/realms/root/realms/${params.realm}`, client_id: client.id });
+  saveConsent(tenant, realm, session.principal, client.id, consentFor);
+  return issueCode(tenant, params.realm, client.id, redirectUri, session.principal, granted, redirect);
 };
+
+function issueCode(tenant: TenantContext, realmName: string, clientId: string, redirectUri: string, userId: string, scope: string[], redirect: (query: Record<string, string>) => TenantResponse): TenantResponse {
+  const code = randomBytes(18).toString('base64url');
+  tenant.runtime.codes.set(code, { code, realm: realmName, clientId, redirectUri, userId, scope, expiresAt: Date.now() + CODE_SECONDS * 1000 });
+  return redirect({ code, iss: `${tenant.baseUrl()}/am/oauth2/realms/root/realms/${realmName}`, client_id: clientId });
+}

@@ -1,13 +1,16 @@
 /**
- * POST …/access_token: client_credentials, authorization_code (code bound to client and
- * redirect_uri, single use) and refresh_token (same scopes or fewer). Issues opaque tokens into
- * runtime.tokens, after the client's Access Token Modification script when it has one.
+ * POST …/access_token: client_credentials, password (resource owner password credentials, against
+ * the realm's users), authorization_code (code bound to client and redirect_uri, single use) and
+ * refresh_token (same scopes or fewer). With the policy engine for scopes (scope-policy.ts) the
+ * validated scopes are decided next. Issues opaque tokens into runtime.tokens, after the client's
+ * Access Token Modification script when it has one.
  */
 import { randomBytes } from 'node:crypto';
 import { formBody, ok, realmOf } from '../http-util.js';
 import type { Handler, IssuedToken, JsonObject, JsonValue, RealmState, TenantContext, TenantRequest, TenantResponse } from '../types.js';
 import { allowsGrant, authenticateClient, clientSecret, isResponse, oauthError, splitScopes, stringList, unwrap, type Client } from './oauth2-clients.js';
 import { usesScript, validateScopes } from './scope-check.js';
+import { decideDynamicScopes, nonInteractiveScopes, usesPolicyEngineForScope, type ScopeOwner } from './scope-policy.js';
 import { runStoredScript } from './scripting.js';
 import { sweepExpired } from './sessions.js';
 
@@ -83,6 +86,18 @@ async function issue(tenant: TenantContext, realmName: string, realm: RealmState
   return ok(body);
 }
 
+/**
+ * The policy engine's scope decisions in a token request. Password and client credentials are not
+ * interactive: undecided scopes are omitted. A refresh keeps what the user had (consent included);
+ * only a policy that now denies a scope removes it.
+ */
+function dynamicScopes(realm: RealmState, client: Client, scopes: string[], owner: ScopeOwner, flow: 'non-interactive' | 'refresh'): string[] | TenantResponse {
+  if (!usesPolicyEngineForScope(client)) return scopes;
+  const decision = decideDynamicScopes(realm, client, scopes, owner);
+  if (isResponse(decision)) return decision;
+  return flow === 'refresh' ? scopes.filter((scope) => !decision.denied.includes(scope)) : nonInteractiveScopes(scopes, decision);
+}
+
 const wantsRefreshToken = (client: Client) => allowsGrant(client, 'refresh_token') && client.overrides.issueRefreshToken !== false;
 
 export const accessToken: Handler = async (req, params, tenant) => {
@@ -93,13 +108,26 @@ export const accessToken: Handler = async (req, params, tenant) => {
   if (isResponse(client)) return client;
   const grantType = form.grant_type;
   if (!grantType) return oauthError(400, 'invalid_request', 'grant_type is required');
-  if (!['client_credentials', 'authorization_code', 'refresh_token'].includes(grantType)) return oauthError(400, 'unsupported_grant_type', `Grant type ${grantType} is not supported`);
+  if (!['client_credentials', 'password', 'authorization_code', 'refresh_token'].includes(grantType)) return oauthError(400, 'unsupported_grant_type', `Grant type ${grantType} is not supported`);
   if (!allowsGrant(client, grantType)) return oauthError(400, 'unauthorized_client', `Client ${client.id} is not allowed the ${grantType} grant`);
 
   if (grantType === 'client_credentials') {
-    const scope = await validateScopes(tenant, params.realm, realm, client, splitScopes(form.scope), 'validateAccessTokenScope');
+    const validated = await validateScopes(tenant, params.realm, realm, client, splitScopes(form.scope), 'validateAccessTokenScope');
+    if (isResponse(validated)) return validated;
+    const scope = dynamicScopes(realm, client, validated, { id: client.id, attributes: {}, authenticated: false }, 'non-interactive');
     if (isResponse(scope)) return scope;
     return issue(tenant, params.realm, realm, client, { grantType, resourceOwnerId: client.id, scope, identity: clientIdentity(client), req, form });
+  }
+
+  if (grantType === 'password') {
+    // Authenticated against the realm's users, as the default journey's Data Store Decision does.
+    const user = form.username ? Object.values(realm.users).find((u) => u.username === form.username) : undefined;
+    if (!user || !form.password || user.password !== form.password) return oauthError(400, 'invalid_grant', 'The resource owner credentials are invalid');
+    const validated = await validateScopes(tenant, params.realm, realm, client, splitScopes(form.scope), 'validateAccessTokenScope');
+    if (isResponse(validated)) return validated;
+    const scope = dynamicScopes(realm, client, validated, { id: user._id, attributes: user.attributes, authenticated: true }, 'non-interactive');
+    if (isResponse(scope)) return scope;
+    return issue(tenant, params.realm, realm, client, { grantType, resourceOwnerId: user._id, scope, identity: user.attributes, req, form, refresh: wantsRefreshToken(client) ? {} : undefined });
   }
 
   if (grantType === 'authorization_code') {
@@ -117,10 +145,13 @@ export const accessToken: Handler = async (req, params, tenant) => {
   const requested = form.scope ? splitScopes(form.scope) : refresh.scope;
   const wider = requested.filter((scope) => !refresh.scope.includes(scope));
   if (wider.length) return oauthError(400, 'invalid_scope', `Scope(s) not in the original grant: [${wider.join(', ')}]`);
-  const scope = await validateScopes(tenant, params.realm, realm, client, requested, 'validateRefreshTokenScope');
-  if (isResponse(scope)) return scope;
+  const validated = await validateScopes(tenant, params.realm, realm, client, requested, 'validateRefreshTokenScope');
+  if (isResponse(validated)) return validated;
   const user = realm.users[refresh.resourceOwnerId];
   const identity = user ? user.attributes : clientIdentity(client);
+  const owner: ScopeOwner = user ? { id: user._id, attributes: user.attributes, authenticated: true } : { id: client.id, attributes: {}, authenticated: false };
+  const scope = dynamicScopes(realm, client, validated, owner, 'refresh');
+  if (isResponse(scope)) return scope;
   const rotate = client.overrides.issueRefreshTokenOnRefreshedToken !== false;
   const answer = await issue(tenant, params.realm, realm, client, { grantType, resourceOwnerId: refresh.resourceOwnerId, scope, identity, req, form, refresh: rotate ? { authGrantId: refresh.authGrantId } : undefined });
   if (answer.status === 200 && rotate) tenant.runtime.tokens.delete(refresh.token);

@@ -20,6 +20,8 @@ import { exportObserved } from '../engine/export.js';
 import { changeKey } from '../engine/model.js';
 import { openTarget, type Target } from './target.js';
 import { runLocalDemonstrations } from '../local/demonstrate.js';
+import { loadApigeeSettings, type ApigeeSettings } from '../apigee/settings.js';
+import { deployApigee, writeApigeeBundles } from './apigee.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -110,8 +112,14 @@ async function planCommand(options: CommonOptions & { detailedExitcode?: boolean
   });
 }
 
-async function deployCommand(options: CommonOptions & { restart: boolean; demo: boolean }): Promise<number> {
+async function deployCommand(options: CommonOptions & { restart: boolean; demo: boolean; apigee?: boolean }): Promise<number> {
   const out = new Output(Boolean(options.json));
+  // Apigee settings are checked before anything is written anywhere.
+  let apigee: ApigeeSettings | undefined;
+  if (options.apigee) {
+    apigee = loadApigeeSettings({ envName: options.env });
+    if (loadEnvironment({ envName: options.env }).local) throw new Error('deploy --apigee: Apigee must reach AIC\'s access_token endpoint, so AIC_TENANT must name a real tenant (the local tenant listens on loopback)');
+  }
   return withTarget(options, out, async (target, inputs, out) => {
     const writesBefore = target.http.stats.writes;
     const outcome = await runDeploy(target.http, { ...inputs, realm: target.realm, tenantEsvValue: target.tenantEsvValue, gatewayId: target.gatewayId, gatewaySecret: target.gatewaySecret }, {
@@ -147,8 +155,15 @@ async function deployCommand(options: CommonOptions & { restart: boolean; demo: 
       demosOk = shown.ok;
       demos = shown.results;
     }
+    let apigeeResult: Awaited<ReturnType<typeof deployApigee>> | undefined;
+    if (apigee && outcome.ok) {
+      out.progress(`Apigee: deploying to ${apigee.organization}/${apigee.environment}`);
+      apigeeResult = await deployApigee({ access: inputs.access, aicBaseUrl: target.baseUrl, realm: target.realm, settings: apigee, redactor: target.redactor, verbose: options.verbose, log: (line) => out.progress(line) });
+      out.result(`Apigee deploy complete: ${apigeeResult.writes} writes, ${apigeeResult.requests} requests; ${apigeeResult.bundles.filter((b) => b.action === 'unchanged').length}/${apigeeResult.bundles.length} bundles unchanged.`);
+    }
     out.jsonResult({
       ok: outcome.ok && demosOk,
+      apigee: apigeeResult,
       summary: counts,
       applied: result.done.map(changeKey),
       failed: result.failed.map((f) => f.message),
@@ -191,10 +206,27 @@ export function buildProgram(setExit: (code: number) => void): Command {
   common(program.command('deploy').description('apply the access configuration to the tenant'))
     .option('--no-restart', 'do not restart the tenant when ESV changes are pending')
     .option('--no-demo', 'local tenant only: skip the article demonstrations')
+    .option('--apigee', 'then deploy the Apigee token proxy, verify shared flows and consumer credentials (APIGEE_* settings)')
     .action(async (options) => setExit(await deployCommand(options)));
   common(program.command('export').description('write the managed objects as they are in the tenant to files'))
     .requiredOption('--out <dir>', 'output folder (replaced)')
     .action(async (options) => setExit(await exportCommand(options)));
+  program
+    .command('apigee-bundle')
+    .description('write the Apigee bundles (token proxy, per-provider verify shared flows) as zips')
+    .option('--env <name>', 'environment: reads .env then .env.<name>')
+    .option('--access <path>', 'access file or directory (default: AIC_ACCESS_FILE or ./access)')
+    .option('--aic-url <url>', 'AIC base URL the token proxy calls (default: AIC_TENANT)')
+    .requiredOption('--out <dir>', 'output folder')
+    .action(async (options: { env?: string; access?: string; aicUrl?: string; out: string }) => {
+      const env = loadEnvironment({ envName: options.env });
+      const aicBaseUrl = options.aicUrl ?? env.baseUrl;
+      if (!/^https?:\/\/[^/]+\/?$/i.test(aicBaseUrl)) throw new Error('apigee-bundle: set AIC_TENANT or --aic-url to the AIC base URL (scheme and host) Apigee calls');
+      const access = await loadAccessConfig(path.resolve(options.access ?? env.accessPath));
+      const files = await writeApigeeBundles(access, { aicBaseUrl, realm: env.realm, tokenBasePath: process.env.APIGEE_TOKEN_BASE_PATH || undefined }, path.resolve(options.out));
+      for (const file of files) process.stdout.write(`${path.relative(process.cwd(), file)}\n`);
+      setExit(0);
+    });
   return program;
 }
 

@@ -17,6 +17,8 @@ export interface Condition {
   allOf?: Condition[];
   anyOf?: Condition[];
   not?: Condition;
+  /** Only in scope rules: any resource owner with a live authentication (AM's AuthenticatedUsers). */
+  authenticatedUsers?: true;
 }
 export interface ScopeConfig {
   description?: string;
@@ -27,14 +29,32 @@ export interface ProviderConfig {
   description?: string;
   scopes: Record<string, ScopeConfig>;
 }
+/** One decision of AM's policy engine about a plain OAuth2 scope ("Use Policy Engine for Scope decisions"). */
+export interface ScopeRule {
+  scope: string;
+  /** grant: the scope is granted without consent; deny: it is omitted without a prompt. */
+  effect: 'grant' | 'deny';
+  when: Condition;
+}
+export interface ScopePoliciesConfig {
+  description?: string;
+  /** The scopes policy set (AM's default: oauth2Scopes). */
+  policySet: string;
+  /** OAuth2 clients switched to usePolicyEngineForScope with this policy set. */
+  clients: string[];
+  rules: ScopeRule[];
+}
 export interface AccessConfig {
   consumers: Record<string, { description?: string }>;
   /** Identity attributes the scripts copy into the policy request's claims. */
   identityClaims: string[];
   providers: Record<string, ProviderConfig>;
+  /** Dynamic plain scopes, decided by AM's policy engine; absent = none managed. */
+  scopePolicies?: ScopePoliciesConfig;
 }
 
-export const LIMITS = { scopesPerProvider: 1000, grantsPerScope: 100, conditionDepth: 8, problems: 50 };
+export const DEFAULT_SCOPES_POLICY_SET = 'oauth2Scopes';
+export const LIMITS = { scopesPerProvider: 1000, grantsPerScope: 100, conditionDepth: 8, problems: 50, scopeRules: 1000 };
 
 export interface AccessProblem {
   file: string;
@@ -54,6 +74,8 @@ const typeName = (value: unknown) =>
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const NAME_RULE = '1-128 characters of A-Z a-z 0-9 . _ ~ - : @ ! $ & ( ) * + , ; = (no "/", whitespace or quotes)';
 const CONDITION_KEYS = ['client', 'user', 'claim', 'value', 'allOf', 'anyOf', 'not'];
+const SCOPE_RULE_CONDITION_KEYS = [...CONDITION_KEYS, 'authenticatedUsers'];
+const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
 
 class Checker {
   readonly problems: AccessProblem[] = [];
@@ -80,35 +102,111 @@ class Checker {
   }
 }
 
-function checkCondition(c: Checker, value: unknown, at: string, depth: number, known: { consumers: Set<string>; claims: Set<string> }): void {
+/** What a condition may name: grants and scope rules differ in which clients and claims exist. */
+interface ConditionRules {
+  keys: string[];
+  /** A problem with this client id, or undefined when it is fine. */
+  client(id: string): string | undefined;
+  claim(name: string): string | undefined;
+}
+
+function grantRules(known: { consumers: Set<string>; claims: Set<string> }): ConditionRules {
+  return {
+    keys: CONDITION_KEYS,
+    client: (id) => (known.consumers.has(id) ? undefined : `unknown consumer "${id}": declare it under "consumers" first`),
+    claim: (name) => (known.claims.has(name) ? undefined : `unknown claim "${name}": list it in "identityClaims" so the scripts send it`),
+  };
+}
+
+function checkCondition(c: Checker, value: unknown, at: string, depth: number, rules: ConditionRules): void {
   if (depth > LIMITS.conditionDepth) {
     c.add(at, `conditions nested deeper than ${LIMITS.conditionDepth} levels; flatten them`);
     return;
   }
-  if (!c.object(value, at, CONDITION_KEYS)) return;
+  if (!c.object(value, at, rules.keys)) return;
   const keys = Object.keys(value);
-  if (keys.length === 0) c.add(at, 'expected at least one of client, user, claim+value, allOf, anyOf, not');
-  if ('client' in value && c.string(value.client, `${at}.client`) && !known.consumers.has(value.client)) {
-    c.add(`${at}.client`, `unknown consumer "${value.client}": declare it under "consumers" first`);
+  if (keys.length === 0) c.add(at, `expected at least one of client, user, claim+value, allOf, anyOf, not${rules.keys.includes('authenticatedUsers') ? ', authenticatedUsers' : ''}`);
+  if ('client' in value && c.string(value.client, `${at}.client`)) {
+    const problem = rules.client(value.client);
+    if (problem) c.add(`${at}.client`, problem);
   }
   if ('user' in value) c.string(value.user, `${at}.user`);
   if ('claim' in value || 'value' in value) {
-    if (c.string(value.claim, `${at}.claim`) && !known.claims.has(value.claim)) c.add(`${at}.claim`, `unknown claim "${value.claim}": list it in "identityClaims" so the scripts send it`);
+    if (c.string(value.claim, `${at}.claim`)) {
+      const problem = rules.claim(value.claim);
+      if (problem) c.add(`${at}.claim`, problem);
+    }
     c.string(value.value, `${at}.value`);
   }
+  // Only `true` makes sense: "not authenticated" is `{ "not": { "authenticatedUsers": true } }`.
+  if (rules.keys.includes('authenticatedUsers') && 'authenticatedUsers' in value && value.authenticatedUsers !== true) c.add(`${at}.authenticatedUsers`, `expected true, got ${typeName(value.authenticatedUsers)}`);
   for (const op of ['allOf', 'anyOf'] as const) {
     if (!(op in value)) continue;
     const list = value[op];
     if (!Array.isArray(list) || list.length === 0) c.add(`${at}.${op}`, `expected a non-empty array of conditions, got ${typeName(list)}`);
-    else list.forEach((item, index) => checkCondition(c, item, `${at}.${op}[${index}]`, depth + 1, known));
+    else list.forEach((item, index) => checkCondition(c, item, `${at}.${op}[${index}]`, depth + 1, rules));
   }
-  if ('not' in value) checkCondition(c, value.not, `${at}.not`, depth + 1, known);
+  if ('not' in value) checkCondition(c, value.not, `${at}.not`, depth + 1, rules);
+}
+
+/** A scope a rule may name: a plain OAuth2 scope of the name grammar; no wildcard, no audience scope. */
+function scopeRuleNameProblem(scope: string): string | undefined {
+  if (/^api:|:\/\//i.test(scope)) return 'audience scopes (api://…) are granted under "providers", not by scope rules';
+  if (scope.includes('*')) return '"*" would be a wildcard in the policy\'s resource pattern; name each scope';
+  if (!isValidName(scope)) return `invalid scope name: expected ${NAME_RULE}`;
+  return undefined;
+}
+
+/** The "scopePolicies" section: policy set, clients switched to it, and rules (grant/deny per scope). */
+function checkScopePolicies(c: Checker, raw: unknown, providerIds: Set<string>): void {
+  const at = 'scopePolicies';
+  if (!c.object(raw, at, ['description', 'policySet', 'clients', 'rules'], ['clients', 'rules'])) return;
+  c.optionalDescription(raw, at);
+  if ('policySet' in raw && c.string(raw.policySet, `${at}.policySet`)) {
+    if (!isValidName(raw.policySet)) c.add(`${at}.policySet`, `invalid policy set name: expected ${NAME_RULE}`);
+    else if (providerIds.has(raw.policySet)) c.add(`${at}.policySet`, `"${raw.policySet}" is the policy set of the provider of that name; use another one (AM's default is ${DEFAULT_SCOPES_POLICY_SET})`);
+  }
+  const clients = new Set<string>();
+  if (!Array.isArray(raw.clients) || raw.clients.length === 0) c.add(`${at}.clients`, `expected a non-empty array of OAuth2 client ids, got ${typeName(raw.clients)}`);
+  else raw.clients.forEach((id, index) => {
+    if (typeof id !== 'string' || !isValidName(id)) c.add(`${at}.clients[${index}]`, `expected a client id of ${NAME_RULE}, got ${typeName(id)}`);
+    else if (clients.has(id)) c.add(`${at}.clients[${index}]`, `duplicate client "${id}"`);
+    else clients.add(id);
+  });
+  const rules: ConditionRules = {
+    keys: SCOPE_RULE_CONDITION_KEYS,
+    client: (id) => (clients.has(id) ? undefined : `unknown client "${id}": list it in scopePolicies.clients (only those clients use these rules)`),
+    // The scope decision sees the resource owner's own attributes: any attribute name may be used.
+    claim: (name) => (ATTRIBUTE_NAME.test(name) ? undefined : 'expected an attribute name (letters, digits, _ . -)'),
+  };
+  if (!Array.isArray(raw.rules)) {
+    c.add(`${at}.rules`, `expected an array of rules, got ${typeName(raw.rules)}`);
+    return;
+  }
+  if (raw.rules.length > LIMITS.scopeRules) {
+    c.add(`${at}.rules`, `${raw.rules.length} rules; at most ${LIMITS.scopeRules}`);
+    return;
+  }
+  const seen = new Map<string, number>();
+  raw.rules.forEach((rule, index) => {
+    const ruleAt = `${at}.rules[${index}]`;
+    if (!c.object(rule, ruleAt, ['scope', 'effect', 'when'], ['scope', 'effect', 'when'])) return;
+    if (c.string(rule.scope, `${ruleAt}.scope`)) {
+      const problem = scopeRuleNameProblem(rule.scope);
+      if (problem) c.add(`${ruleAt}.scope`, problem);
+    }
+    if (rule.effect !== 'grant' && rule.effect !== 'deny') c.add(`${ruleAt}.effect`, `expected "grant" or "deny", got ${typeName(rule.effect)}`);
+    if ('when' in rule) checkCondition(c, rule.when, `${ruleAt}.when`, 1, rules);
+    const key = JSON.stringify([rule.scope, rule.effect, rule.when]);
+    if (seen.has(key)) c.add(ruleAt, `the same rule as scopePolicies.rules[${seen.get(key)}]`);
+    else seen.set(key, index);
+  });
 }
 
 /** Checks one document's shape; cross-file rules (duplicates, unknown consumers) use `known`. */
-export function validateDocument(raw: unknown, file: string, known: { consumers: Set<string>; claims: Set<string> }): AccessProblem[] {
+export function validateDocument(raw: unknown, file: string, known: { consumers: Set<string>; claims: Set<string>; providers?: Set<string> }): AccessProblem[] {
   const c = new Checker(file);
-  if (!c.object(raw, '', ['$schema', 'consumers', 'identityClaims', 'providers'])) return c.problems;
+  if (!c.object(raw, '', ['$schema', 'consumers', 'identityClaims', 'providers', 'scopePolicies'])) return c.problems;
   if ('consumers' in raw && c.object(raw.consumers, 'consumers', Object.keys(isObject(raw.consumers) ? raw.consumers : {}))) {
     for (const [id, consumer] of Object.entries(raw.consumers as Record<string, unknown>)) {
       if (!isValidName(id)) c.add(`consumers.${id}`, `invalid client id: expected ${NAME_RULE}`);
@@ -118,7 +216,7 @@ export function validateDocument(raw: unknown, file: string, known: { consumers:
   if ('identityClaims' in raw) {
     if (!Array.isArray(raw.identityClaims)) c.add('identityClaims', `expected an array of attribute names, got ${typeName(raw.identityClaims)}`);
     else raw.identityClaims.forEach((name, index) => {
-      if (typeof name !== 'string' || !/^[A-Za-z][A-Za-z0-9_.-]{0,127}$/.test(name)) c.add(`identityClaims[${index}]`, `expected an attribute name (letters, digits, _ . -), got ${typeName(name)}`);
+      if (typeof name !== 'string' || !ATTRIBUTE_NAME.test(name)) c.add(`identityClaims[${index}]`, `expected an attribute name (letters, digits, _ . -), got ${typeName(name)}`);
       else if (['sub', 'subject', 'client'].includes(name)) c.add(`identityClaims[${index}]`, `"${name}" is reserved: the scripts always send sub, subject and client`);
     });
   }
@@ -144,10 +242,11 @@ export function validateDocument(raw: unknown, file: string, known: { consumers:
           continue;
         }
         if (scope.grants.length > LIMITS.grantsPerScope) c.add(`${scopeAt}.grants`, `${scope.grants.length} grants; at most ${LIMITS.grantsPerScope} per scope`);
-        else scope.grants.forEach((grant, index) => checkCondition(c, grant, `${scopeAt}.grants[${index}]`, 1, known));
+        else scope.grants.forEach((grant, index) => checkCondition(c, grant, `${scopeAt}.grants[${index}]`, 1, grantRules(known)));
       }
     }
   }
+  if ('scopePolicies' in raw) checkScopePolicies(c, raw.scopePolicies, known.providers ?? new Set(isObject(raw.providers) ? Object.keys(raw.providers) : []));
   return c.problems;
 }
 
@@ -196,11 +295,18 @@ export async function loadAccessConfig(target: string | string[]): Promise<Acces
       }
     }
     if (Array.isArray(raw.identityClaims)) for (const name of raw.identityClaims) if (typeof name === 'string' && !merged.identityClaims.includes(name)) merged.identityClaims.push(name);
+    if ('scopePolicies' in raw) {
+      // One policy set, one list of clients: the section is defined in exactly one file.
+      if (definedIn.has('scopePolicies')) problems.push({ file, path: 'scopePolicies', message: `duplicate "scopePolicies": already defined in ${definedIn.get('scopePolicies')}` });
+      else definedIn.set('scopePolicies', file);
+    }
   }
-  const known = { consumers: new Set(Object.keys(merged.consumers)), claims: new Set(merged.identityClaims) };
+  const known = { consumers: new Set(Object.keys(merged.consumers)), claims: new Set(merged.identityClaims), providers: new Set(Object.keys(merged.providers)) };
   for (const { file, raw } of documents) problems.push(...validateDocument(raw, file, known));
   if (problems.length) throw new AccessFileError(problems.slice(0, LIMITS.problems));
   merged.identityClaims.sort();
+  const section = documents.find(({ file }) => definedIn.get('scopePolicies') === file)?.raw.scopePolicies as (Partial<ScopePoliciesConfig> & { description?: string }) | undefined;
+  if (section) merged.scopePolicies = { ...(section.description ? { description: section.description } : {}), policySet: section.policySet ?? DEFAULT_SCOPES_POLICY_SET, clients: section.clients ?? [], rules: section.rules ?? [] };
   return merged;
 }
 

@@ -1,11 +1,12 @@
 /**
  * The desired state: what the tenant must hold for an access configuration. A pure function.
  * Owns: the mapping from providers, scopes and grants to AM objects (ESVs, scripts, agent, journey,
- * resource types, policy sets, policies, client overrides) and their naming.
+ * resource types, policy sets, policies, client overrides), and from scope rules to OAuth2 scope
+ * policies, and their naming.
  */
-import type { AccessConfig, Condition } from '../config/access.js';
+import type { AccessConfig, Condition, ScopePoliciesConfig } from '../config/access.js';
 import { deterministicUuid } from './ids.js';
-import { MANAGED_MARKER, type Body, type DesiredState, type ManagedObject, type Ref } from './model.js';
+import { MANAGED_MARKER, type Body, type DesiredState, type ManagedObject, type Ref, type ScopeCheck } from './model.js';
 
 export const SCRIPT_NAMES = { 'scope-validation': 'aic-api-to-api Scope Validation', 'policy-eval-mod': 'aic-api-to-api PolicyEvalMod' } as const;
 export const ESV = {
@@ -16,6 +17,8 @@ export const ESV = {
   identityClaims: 'esv-policy-identity-claims',
 } as const;
 const ESV_ID = /^esv-[a-z0-9_-]{1,124}$/;
+/** AM's built-in resource type of scope policies (pattern `*`, action GRANT); AIC's uuid is d60b7a71-1dc6-44a5-8e48-e4b9d92dee8b. Looked up by name, never created. */
+export const OAUTH2_SCOPE_RESOURCE_TYPE = 'OAuth2 Scope';
 
 export interface DesiredInput {
   access: AccessConfig;
@@ -28,6 +31,11 @@ export interface DesiredInput {
 /** Policy names are unique per realm; a space cannot occur in provider or scope names, so this cannot collide. */
 export function policyName(provider: string, scope: string): string {
   return `${provider} ${scope}`;
+}
+
+/** One policy per scope and effect; two spaces, so never equal to a provider's policy name. */
+export function scopePolicyName(policySet: string, scope: string, effect: 'grant' | 'deny'): string {
+  return `${policySet} ${scope} ${effect}`;
 }
 
 const marked = (description: string | undefined, fallback: string) => `${description || fallback} ${MANAGED_MARKER}`;
@@ -46,6 +54,7 @@ export function compileCondition(condition: Condition): Body {
   if (condition.allOf) parts.push(combine('AND', condition.allOf.map(compileCondition)));
   if (condition.anyOf) parts.push(combine('OR', condition.anyOf.map(compileCondition)));
   if (condition.not) parts.push({ type: 'NOT', subject: compileCondition(condition.not) });
+  if (condition.authenticatedUsers) parts.push({ type: 'AuthenticatedUsers' });
   return combine('AND', parts);
 }
 
@@ -146,22 +155,104 @@ export function desiredState(input: DesiredInput): DesiredState {
       });
     }
   }
+  const overrides = new Map<string, Body>();
   for (const clientId of Object.keys(access.consumers).sort()) {
-    objects.push({
-      kind: 'oauth2-client',
-      id: clientId,
+    overrides.set(clientId, {
+      providerOverridesEnabled: true,
+      accessTokenModificationPluginType: 'SCRIPTED',
+      accessTokenModificationScript: ref('script', SCRIPT_NAMES['policy-eval-mod'], '_id'),
+      validateScopePluginType: 'SCRIPTED',
+      validateScopeScript: ref('script', SCRIPT_NAMES['scope-validation'], '_id'),
+    });
+  }
+  let scopeChecks: ScopeCheck[] | undefined;
+  if (access.scopePolicies) {
+    objects.push(...scopePolicyObjects(access.scopePolicies));
+    scopeChecks = scopeChecksOf(access.scopePolicies);
+    for (const clientId of access.scopePolicies.clients) {
+      // A consumer keeps its scripts: audience scopes (scripts) and dynamic scopes work side by side.
+      // AM reads the override block only when providerOverridesEnabled is true.
+      overrides.set(clientId, { ...overrides.get(clientId), providerOverridesEnabled: true, usePolicyEngineForScope: true, scopesPolicySet: access.scopePolicies.policySet });
+    }
+  }
+  for (const clientId of [...overrides.keys()].sort()) objects.push({ kind: 'oauth2-client', id: clientId, body: { overrideOAuth2ClientConfig: overrides.get(clientId)! } });
+  return { realm, objects, secretValues: { [ESV.gatewaySecret]: esv.gatewaySecret, [`ig-agent:${esv.gatewayId}`]: esv.gatewaySecret }, ...(scopeChecks ? { scopeChecks } : {}) };
+}
+
+/**
+ * Dynamic scopes: the scopes policy set (created only when the tenant lacks it: AIC ships
+ * oauth2Scopes, which the tool never rewrites or deletes) and one policy per scope and effect,
+ * whose subject is the OR of that pair's rule conditions.
+ */
+function scopePolicyObjects(config: ScopePoliciesConfig): ManagedObject[] {
+  const resourceType = ref('resource-type', OAUTH2_SCOPE_RESOURCE_TYPE, 'uuid');
+  resourceType.$ref.missing = `resource type "${OAUTH2_SCOPE_RESOURCE_TYPE}" (AM's built-in type of OAuth2 scope policies) does not exist in the realm; it is needed by scopePolicies`;
+  const objects: ManagedObject[] = [
+    {
+      kind: 'policy-set',
+      id: config.policySet,
+      createOnly: true,
       body: {
-        overrideOAuth2ClientConfig: {
-          providerOverridesEnabled: true,
-          accessTokenModificationPluginType: 'SCRIPTED',
-          accessTokenModificationScript: ref('script', SCRIPT_NAMES['policy-eval-mod'], '_id'),
-          validateScopePluginType: 'SCRIPTED',
-          validateScopeScript: ref('script', SCRIPT_NAMES['scope-validation'], '_id'),
-        },
+        name: config.policySet,
+        displayName: config.policySet === 'oauth2Scopes' ? 'Default OAuth2 Scopes Policy Set' : `${config.policySet} (OAuth2 scopes)`,
+        description: marked(config.description, 'OAuth2 scope decisions (Use Policy Engine for Scope decisions)'),
+        resourceTypeUuids: [resourceType],
+        applicationType: 'iPlanetAMWebAgentService',
+        entitlementCombiner: 'DenyOverride',
+        subjects: ['AND', 'AuthenticatedUsers', 'JwtClaim', 'NOT', 'OR'],
+        conditions: [],
+        attributeNames: [],
+      },
+    },
+  ];
+  const grouped = new Map<string, { scope: string; effect: 'grant' | 'deny'; when: Condition[] }>();
+  for (const rule of config.rules) {
+    const key = scopePolicyName(config.policySet, rule.scope, rule.effect);
+    const group = grouped.get(key) ?? { scope: rule.scope, effect: rule.effect, when: [] };
+    group.when.push(rule.when);
+    grouped.set(key, group);
+  }
+  for (const name of [...grouped.keys()].sort()) {
+    const { scope, effect, when } = grouped.get(name)!;
+    objects.push({
+      kind: 'policy',
+      id: name,
+      body: {
+        name,
+        active: true,
+        description: marked(undefined, `${effect === 'grant' ? 'Grants' : 'Denies'} the OAuth2 scope ${scope} (dynamic scopes)`),
+        applicationName: config.policySet,
+        resourceTypeUuid: resourceType,
+        resources: [scope],
+        actionValues: { GRANT: effect === 'grant' },
+        subject: combine('OR', when.map(compileCondition)),
       },
     });
   }
-  return { realm, objects, secretValues: { [ESV.gatewaySecret]: esv.gatewaySecret, [`ig-agent:${esv.gatewayId}`]: esv.gatewaySecret } };
+  return objects;
+}
+
+/** Clients a condition requires (a `client` key, directly or in allOf); undefined = any client. */
+function requiredClients(condition: Condition): Set<string> | undefined {
+  const sets: Set<string>[] = [];
+  if (condition.client !== undefined) sets.push(new Set([condition.client]));
+  for (const inner of condition.allOf ?? []) {
+    const required = requiredClients(inner);
+    if (required) sets.push(required);
+  }
+  if (sets.length === 0) return undefined;
+  return new Set([...sets[0]].filter((id) => sets.every((set) => set.has(id))));
+}
+
+/** Per listed client, the scopes of the rules that can apply to it (checked against the tenant's client by the planner). */
+function scopeChecksOf(config: ScopePoliciesConfig): ScopeCheck[] {
+  return config.clients.map((clientId) => ({
+    clientId,
+    scopes: config.rules
+      .map((rule, index) => ({ rule, at: `scopePolicies.rules[${index}]` }))
+      .filter(({ rule }) => requiredClients(rule.when)?.has(clientId) ?? true)
+      .map(({ rule, at }) => ({ scope: rule.scope, at })),
+  }));
 }
 
 /** Synthetic access configurations for tests and the benchmark (deterministic for a seed). */

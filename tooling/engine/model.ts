@@ -36,7 +36,9 @@ export const MANAGED_MARKER = '[managed-by:aic-api-to-api]';
  * Example: a policy's resourceTypeUuid = { $ref: { kind: 'resource-type', id: 'orders-api', field: 'uuid' } }.
  */
 export interface Ref {
-  $ref: { kind: ObjectKind; id: string; field: string };
+  /** `missing`: the problem to report when the object is neither desired nor in the tenant (e.g. a
+   * built-in object the tool looks up but never creates). */
+  $ref: { kind: ObjectKind; id: string; field: string; missing?: string };
 }
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -53,6 +55,16 @@ export interface ManagedObject {
   body: Body;
   /** Kind-specific extras the REST layer needs (e.g. node type/version, ESV type). */
   meta?: Record<string, string>;
+  /** Created when missing, otherwise left exactly as the tenant holds it (a built-in object the
+   * tool needs but does not own, e.g. AM's default scopes policy set). */
+  createOnly?: boolean;
+}
+
+/** A dynamic-scope rule's scope, to check against a client's allowed scopes in the tenant. */
+export interface ScopeCheck {
+  clientId: string;
+  /** The scope a rule names, and where (e.g. `scopePolicies.rules[0]`). */
+  scopes: { scope: string; at: string }[];
 }
 
 export interface DesiredState {
@@ -60,6 +72,8 @@ export interface DesiredState {
   objects: ManagedObject[];
   /** ESV secret id (and 'ig-agent:<id>' for the agent password) -> value. Never rendered. */
   secretValues: Record<string, string>;
+  /** Checks the planner makes against the tenant's clients; they give warnings, not problems. */
+  scopeChecks?: ScopeCheck[];
 }
 
 export interface ObservedObject {
@@ -113,4 +127,6 @@ export interface Plan {
   amVersion: string;
   /** Problems found while planning (e.g. a consumer client missing in the tenant): nothing may be applied. */
   problems: string[];
+  /** Findings that do not stop a deploy (e.g. a scope rule a client can never use); printed by plan and deploy. */
+  warnings: string[];
 }

@@ -52,7 +52,8 @@ export async function observeTenant(
     listResourceTypes(http, realm),
     listPolicySets(http, realm),
     listPolicies(http, realm),
-    consumerIds.size ? listClients(http, realm) : Promise.resolve([]),
+    // Always read: a client may use a scopes policy set the plan deletes (see plan.ts).
+    listClients(http, realm),
   ]);
 
   for (const variable of variables as JsonObject[]) {
@@ -93,9 +94,15 @@ export async function observeTenant(
   for (const policy of policies as JsonObject[]) observed.push({ kind: 'policy', id: String(policy.name ?? policy._id), body: policy });
   for (const client of clients as JsonObject[]) {
     const id = String(client._id);
-    if (consumerIds.has(id)) observed.push({ kind: 'oauth2-client', id, body: client });
+    if (consumerIds.has(id) || usesScopesPolicySet(client)) observed.push({ kind: 'oauth2-client', id, body: client });
   }
   return { realm, objects: observed, amVersion: server.amVersion, cookieName: server.cookieName };
+}
+
+/** A client whose scope decisions go to a policy set: the planner must not delete that set under it. */
+function usesScopesPolicySet(client: JsonObject): boolean {
+  const overrides = client.overrideOAuth2ClientConfig;
+  return !!overrides && typeof overrides === 'object' && !Array.isArray(overrides) && overrides.providerOverridesEnabled === true && overrides.usePolicyEngineForScope === true;
 }
 
 /** The versioned node API (AM >= 8.1) addresses nodes by type version; older AM has one form. */

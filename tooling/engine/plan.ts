@@ -104,7 +104,7 @@ function resolveBody(body: Body | Json | Ref | Array<Json | Ref | Body>, ctx: Pl
     refs.add(target);
     const value = ctx.resolved.get(target)?.[body.$ref.field] ?? ctx.observed.get(target)?.body[body.$ref.field];
     if (value === undefined) {
-      ctx.problems.push(`${owner}: refers to ${target} (${body.$ref.field}), which is neither desired nor in the tenant`);
+      ctx.problems.push(`${owner}: ${body.$ref.missing ?? `refers to ${target} (${body.$ref.field}), which is neither desired nor in the tenant`}`);
       return null;
     }
     return value;
@@ -177,14 +177,75 @@ function planObject(object: ManagedObject, desired: DesiredState, ctx: PlanConte
 
   const dependsOn = [...refs];
   if (object.kind === 'oauth2-client' && !observed) {
-    ctx.problems.push(`${key}: consumer client "${object.id}" does not exist in realm ${ctx.realm}; create it first (the tool only sets its overrides)`);
+    const overrides = object.body.overrideOAuth2ClientConfig as Body | undefined;
+    const onlyDynamic = !!overrides && 'usePolicyEngineForScope' in overrides && !('validateScopeScript' in overrides);
+    const what = onlyDynamic ? 'OAuth2 client (listed in scopePolicies.clients)' : 'consumer client';
+    ctx.problems.push(`${key}: ${what} "${object.id}" does not exist in realm ${ctx.realm}; create it first (the tool only sets its overrides)`);
   }
+  if (object.createOnly && observed) return planCreateOnly(object, resolved, observed, ctx);
   if (!observed) {
     return { action: 'create', kind: object.kind, id: object.id, after: resolved, diff: diffFields({}, resolved), meta: object.meta, dependsOn };
   }
   const before = project(observed.body, resolved) as JsonObject;
   const diff = diffFields(before, resolved);
   return { action: diff.length ? 'update' : 'noop', kind: object.kind, id: object.id, after: resolved, before, diff, meta: { ...observed.meta, ...object.meta }, dependsOn };
+}
+
+/**
+ * An object the tool creates when missing but does not own (AM's default scopes policy set): left as
+ * the tenant holds it. A policy set without the resource types the tool's policies need would make
+ * every policy write fail, so that is a problem before anything is written.
+ */
+function planCreateOnly(object: ManagedObject, resolved: JsonObject, observed: ObservedObject, ctx: PlanContext): Change {
+  if (object.kind === 'policy-set' && Array.isArray(resolved.resourceTypeUuids)) {
+    const present = Array.isArray(observed.body.resourceTypeUuids) ? observed.body.resourceTypeUuids : [];
+    const lacking = resolved.resourceTypeUuids.filter((uuid) => uuid !== null && !present.includes(uuid));
+    if (lacking.length) ctx.problems.push(`${changeKey(object)}: exists in the tenant without resource type ${lacking.map(String).join(', ')}; the tool does not rewrite a policy set it did not create: add the resource type to it`);
+  }
+  ctx.resolved.set(changeKey(object), observed.body);
+  return { action: 'noop', kind: object.kind, id: object.id, before: observed.body, diff: [], meta: object.meta, dependsOn: [] };
+}
+
+/** Unwrapped list of a client's allowed scopes (AM wraps core values as {inherited, value}). */
+function allowedScopesOf(client: ObservedObject): string[] {
+  const core = client.body.coreOAuth2ClientConfig;
+  const scopes = isPlainObject(core) ? core.scopes : undefined;
+  const list = isPlainObject(scopes) && 'value' in scopes ? scopes.value : scopes;
+  // AM allows "scope|description" entries (a description for the consent page).
+  return Array.isArray(list) ? list.map((entry) => String(entry).split('|')[0]) : [];
+}
+
+/** A dynamic-scope rule naming a scope a listed client does not allow can never decide that client's tokens. */
+function scopeWarnings(desired: DesiredState, ctx: PlanContext): string[] {
+  const warnings: string[] = [];
+  for (const check of desired.scopeChecks ?? []) {
+    const client = ctx.observed.get(`oauth2-client:${check.clientId}`);
+    if (!client) continue; // already a problem
+    const allowed = allowedScopesOf(client);
+    for (const { scope, at } of check.scopes) {
+      if (!allowed.includes(scope)) warnings.push(`${at}: client "${check.clientId}" does not allow scope "${scope}" (its scopes: ${allowed.join(' ') || 'none'}); the rule can never apply to its tokens`);
+    }
+  }
+  return warnings;
+}
+
+/**
+ * A client left using a scopes policy set this plan deletes would fail every token request: a
+ * problem, so nothing is written until the client is switched off or away (the tool never switches
+ * clients back: it cannot know how they were before).
+ */
+function checkScopesPolicySetsInUse(deletes: Change[], changes: Change[], ctx: PlanContext): void {
+  for (const change of deletes) {
+    if (change.kind !== 'policy-set') continue;
+    for (const client of ctx.observed.values()) {
+      if (client.kind !== 'oauth2-client') continue;
+      const planned = changes.find((c) => c.kind === 'oauth2-client' && c.id === client.id)?.after?.overrideOAuth2ClientConfig;
+      const overrides = { ...(isPlainObject(client.body.overrideOAuth2ClientConfig) ? client.body.overrideOAuth2ClientConfig : {}), ...(isPlainObject(planned) ? planned : {}) };
+      if (overrides.providerOverridesEnabled === true && overrides.usePolicyEngineForScope === true && overrides.scopesPolicySet === change.id) {
+        ctx.problems.push(`${changeKey(change)}: would be deleted, but client "${client.id}" still uses it for scope decisions; set its usePolicyEngineForScope to false (or keep the set in scopePolicies) first`);
+      }
+    }
+  }
 }
 
 function isManaged(object: ObservedObject): boolean {
@@ -231,7 +292,9 @@ export function computePlan(desired: DesiredState, observed: ObservedState): Pla
   }
   linkImplicitDependencies(changes);
   markAgentPasswordChanges(changes, desired);
-  changes.push(...planDeletes(seen, observed));
+  const deletes = planDeletes(seen, observed);
+  checkScopesPolicySetsInUse(deletes, changes, ctx);
+  changes.push(...deletes);
   return {
     realm: desired.realm,
     changes,
@@ -241,10 +304,15 @@ export function computePlan(desired: DesiredState, observed: ObservedState): Pla
       observed.objects.some((o) => o.kind === 'esv' && seen.has(changeKey(o)) && o.meta?.loaded === 'false'),
     amVersion: observed.amVersion,
     problems: ctx.problems,
+    warnings: scopeWarnings(desired, ctx),
   };
 }
 
-/** Edges that are not references: a tree needs its nodes, a page node its inner nodes, a policy its policy set, a client the whole evaluation machinery. */
+/**
+ * Edges that are not references: a tree needs its nodes, a page node its inner nodes, a policy its
+ * policy set, a client the whole evaluation machinery, and a client switched to the policy engine
+ * for scopes its scopes policy set and that set's policies (else its tokens lose every scope meanwhile).
+ */
 function linkImplicitDependencies(changes: Change[]): void {
   const keysOf = (kinds: readonly ObjectKind[]) => changes.filter((c) => kinds.includes(c.kind)).map(changeKey);
   const nodeKeys = keysOf(['journey-node']);
@@ -258,6 +326,11 @@ function linkImplicitDependencies(changes: Change[]): void {
     }
     if (change.kind === 'policy' && typeof change.after?.applicationName === 'string') extra.push(`policy-set:${change.after.applicationName}`);
     if (change.kind === 'oauth2-client') extra.push(...clientPrerequisites);
+    const overrides = change.kind === 'oauth2-client' ? change.after?.overrideOAuth2ClientConfig : undefined;
+    if (isPlainObject(overrides) && overrides.usePolicyEngineForScope === true && typeof overrides.scopesPolicySet === 'string') {
+      const policySet = overrides.scopesPolicySet;
+      extra.push(`policy-set:${policySet}`, ...changes.filter((c) => c.kind === 'policy' && c.action !== 'delete' && c.after?.applicationName === policySet).map(changeKey));
+    }
     change.dependsOn = [...new Set([...change.dependsOn, ...extra])].filter((key) => key !== changeKey(change));
   }
 }

@@ -43,6 +43,10 @@ export function renderPlan(plan: Plan, options: RenderOptions = {}): string {
   }
   const counts = summarize(plan);
   if (lines.length === 0) lines.push('  No changes. The tenant matches the access configuration.');
+  if (plan.warnings.length) {
+    lines.push('');
+    for (const warning of plan.warnings) lines.push(`warning: ${warning}`);
+  }
   lines.push('');
   lines.push(
     `Plan: ${counts.create} to create, ${counts.update} to update, ${counts.delete} to delete, ${counts.noop} unchanged.` +
@@ -59,6 +63,7 @@ export function planToJson(plan: Plan): unknown {
     restartNeeded: plan.restartNeeded,
     summary: summarize(plan),
     problems: plan.problems,
+    warnings: plan.warnings,
     changes: plan.changes
       .filter((c) => c.action !== 'noop')
       .map((c) => ({

@@ -33,7 +33,7 @@ export interface AmHttpOptions {
 
 export interface AmRequest {
   method: 'GET' | 'PUT' | 'POST' | 'DELETE';
-  /** Starting with /am or /environment. */
+  /** Starting with /am or /environment (or /v1 for Apigee's management API). */
   path: string;
   query?: Record<string, string>;
   body?: unknown;
@@ -47,6 +47,8 @@ export interface AmRequest {
   readOnly?: boolean;
   /** Form-encoded body instead of JSON. */
   form?: Record<string, string>;
+  /** A ready body with its content type (e.g. a multipart upload); never logged. */
+  raw?: { contentType: string; data: Buffer };
   /** No Authorization header (service-account login itself). */
   anonymous?: boolean;
   /** Extra statuses retried like 503 (the login also retries 500). */
@@ -93,6 +95,8 @@ function retryAfterMs(header: string | undefined, now: number): number | undefin
 function amMessage(data: unknown): string {
   if (data && typeof data === 'object') {
     const body = data as { message?: unknown; error?: unknown; error_description?: unknown; reason?: unknown; detail?: { validAttributes?: unknown } };
+    // Google APIs (Apigee) answer { error: { code, message, status } }.
+    if (body.error && typeof body.error === 'object' && typeof (body.error as { message?: unknown }).message === 'string') return oneLine((body.error as { message: string }).message);
     const parts = [body.message ?? body.error_description ?? body.error ?? body.reason].filter((p) => p !== undefined).map(String);
     if (Array.isArray(body.detail?.validAttributes)) parts.push(`(valid attributes: ${body.detail!.validAttributes.join(', ')})`);
     return oneLine(parts.join(' '));
@@ -176,7 +180,10 @@ export class AmHttp {
       let response;
       try {
         let data: unknown = undefined;
-        if (req.form) {
+        if (req.raw) {
+          headers['Content-Type'] = req.raw.contentType;
+          data = req.raw.data;
+        } else if (req.form) {
           headers['Content-Type'] = 'application/x-www-form-urlencoded';
           data = new URLSearchParams(req.form).toString();
         } else if (req.body !== undefined) {

@@ -9,7 +9,7 @@ const SECRET_HEADERS = new Set(['authorization', 'cookie', 'set-cookie', 'x-open
 /** Lower-cased body keys whose values are secrets wherever they appear (d/p/q/dp/dq/qi: JWK private parts). */
 const SECRET_KEYS = new Set([
   'password', 'userpassword', 'client_secret', 'clientsecret', 'secret', 'assertion', 'access_token', 'refresh_token',
-  'id_token', 'tokenid', 'ssotoken', 'privatekey', 'd', 'p', 'q', 'dp', 'dq', 'qi',
+  'id_token', 'tokenid', 'ssotoken', 'privatekey', 'private_key', 'consumersecret', 'd', 'p', 'q', 'dp', 'dq', 'qi',
 ]);
 /** ESV secrets' values; variables' valueBase64 is not secret. */
 const SECRET_VALUE_PATH = /^\/environment\/secrets(\/|$|\?)/;

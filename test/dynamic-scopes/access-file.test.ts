@@ -1,0 +1,93 @@
+/** The scopePolicies section of the access file: every mistake is reported with file, path and what was expected. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AccessFileError, loadAccessConfig, validateAccessConfig } from '../../tooling/config/access.js';
+
+const created: string[] = [];
+afterAll(() => Promise.all(created.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+async function load(files: Record<string, unknown>) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'scope-policies-'));
+  created.push(dir);
+  for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, name), JSON.stringify(content));
+  return loadAccessConfig(dir);
+}
+
+async function problemsOf(files: Record<string, unknown>): Promise<string> {
+  const error = await load(files).then(() => undefined, (e: unknown) => e);
+  expect(error, 'expected the configuration to be refused').toBeInstanceOf(AccessFileError);
+  return (error as AccessFileError).message;
+}
+
+const section = (extra: Record<string, unknown> = {}) => ({ scopePolicies: { clients: ['app'], rules: [{ scope: 'email', effect: 'deny', when: { authenticatedUsers: true } }], ...extra } });
+const messages = (raw: unknown) => validateAccessConfig(raw, 'a.json').map((p) => `${p.path}: ${p.message}`);
+
+describe('scopePolicies: valid sections', () => {
+  it('loads the documented demonstration with the default policy set', async () => {
+    const config = await load({ 'scopes.json': section() });
+    expect(config.scopePolicies).toEqual({ policySet: 'oauth2Scopes', clients: ['app'], rules: [{ scope: 'email', effect: 'deny', when: { authenticatedUsers: true } }] });
+  });
+
+  it('accepts the grant condition language, authenticatedUsers anywhere in it, and any identity attribute', () => {
+    expect(messages(section({
+      policySet: 'internalScopes',
+      clients: ['app', 'web'],
+      rules: [
+        { scope: 'profile', effect: 'grant', when: { allOf: [{ client: 'app' }, { claim: 'fr-idm-managed-organization-member', value: 'org-engineering' }] } },
+        { scope: 'fr:idm:profile', effect: 'deny', when: { anyOf: [{ not: { authenticatedUsers: true } }, { user: 'u-1' }] } },
+      ],
+    }))).toEqual([]);
+  });
+
+  it('a file without the section has none', async () => {
+    expect((await load({ 'a.json': { consumers: { web: {} } } })).scopePolicies).toBeUndefined();
+  });
+});
+
+describe('scopePolicies: mistakes', () => {
+  it.each([
+    [{ scope: 'email', effect: 'allow', when: { authenticatedUsers: true } }, 'scopePolicies.rules[0].effect: expected "grant" or "deny", got string "allow"'],
+    [{ scope: 'email', effect: 'deny' }, 'scopePolicies.rules[0]: missing "when"'],
+    [{ scope: 'fr:idm:*', effect: 'grant', when: { authenticatedUsers: true } }, 'scopePolicies.rules[0].scope: "*" would be a wildcard in the policy\'s resource pattern; name each scope'],
+    [{ scope: 'api://orders/read', effect: 'grant', when: { authenticatedUsers: true } }, 'scopePolicies.rules[0].scope: audience scopes (api://…) are granted under "providers", not by scope rules'],
+    [{ scope: 'e mail', effect: 'grant', when: { authenticatedUsers: true } }, 'scopePolicies.rules[0].scope: invalid scope name'],
+    [{ scope: 'email', effect: 'deny', when: { authenticatedUsers: false } }, 'scopePolicies.rules[0].when.authenticatedUsers: expected true, got boolean false'],
+    [{ scope: 'email', effect: 'deny', when: { client: 'mobile' } }, 'scopePolicies.rules[0].when.client: unknown client "mobile": list it in scopePolicies.clients'],
+    [{ scope: 'email', effect: 'deny', when: {} }, 'scopePolicies.rules[0].when: expected at least one of client, user, claim+value, allOf, anyOf, not, authenticatedUsers'],
+    [{ scope: 'email', effect: 'deny', when: { anyOf: [] } }, 'scopePolicies.rules[0].when.anyOf: expected a non-empty array of conditions, got an array'],
+    [{ scope: 'email', effect: 'deny', when: { user: 'u' }, description: 'x' }, 'scopePolicies.rules[0].description: unknown key; allowed keys here: scope, effect, when'],
+  ])('rule %j', (rule, expected) => {
+    expect(messages(section({ rules: [rule] })).join('\n')).toContain(expected);
+  });
+
+  it('the section itself: clients, policy set, rules, unknown keys', () => {
+    expect(messages(section({ clients: [] }))).toContain('scopePolicies.clients: expected a non-empty array of OAuth2 client ids, got an array');
+    expect(messages(section({ clients: ['app', 'app'] }))).toContain('scopePolicies.clients[1]: duplicate client "app"');
+    expect(messages(section({ policySet: 'a/b' }))[0]).toMatch(/^scopePolicies\.policySet: invalid policy set name/);
+    expect(messages(section({ rules: {} }))).toContain('scopePolicies.rules: expected an array of rules, got an object');
+    expect(messages(section({ policy: 'x' }))).toContain('scopePolicies.policy: unknown key; allowed keys here: description, policySet, clients, rules');
+    expect(messages({ scopePolicies: { clients: ['app'] } })).toContain('scopePolicies: missing "rules"');
+  });
+
+  it('the same rule twice is refused, naming the first', () => {
+    const rule = { scope: 'email', effect: 'deny', when: { authenticatedUsers: true } };
+    expect(messages(section({ rules: [rule, rule] }))).toContain('scopePolicies.rules[1]: the same rule as scopePolicies.rules[0]');
+  });
+
+  it('authenticatedUsers is for scope rules only: in a provider grant it is an unknown key', () => {
+    const raw = { consumers: { web: {} }, providers: { orders: { scopes: { read: { grants: [{ authenticatedUsers: true }] } } } } };
+    expect(messages(raw)).toContain('providers.orders.scopes.read.grants[0].authenticatedUsers: unknown key; allowed keys here: client, user, claim, value, allOf, anyOf, not');
+  });
+
+  it('a policy set named like a provider is refused (the provider owns that policy set)', async () => {
+    const message = await problemsOf({ 'p.json': { providers: { orders: { scopes: {} } } }, 's.json': section({ policySet: 'orders' }) });
+    expect(message).toContain('s.json: scopePolicies.policySet: "orders" is the policy set of the provider of that name; use another one (AM\'s default is oauth2Scopes)');
+  });
+
+  it('the section in two files names both', async () => {
+    const message = await problemsOf({ 'a.json': section(), 'b.json': section() });
+    expect(message).toMatch(/b\.json: scopePolicies: duplicate "scopePolicies": already defined in .*a\.json/);
+  });
+});

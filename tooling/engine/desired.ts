@@ -45,6 +45,25 @@ function claim(name: string, value: string): Body {
   return { type: 'JwtClaim', claimName: name, claimValue: value };
 }
 
+
+/** An AM policy deciding one resource: GRANT true or false for subjects matching any of the conditions. */
+function policyObject(name: string, policy: { description: string; applicationName: string; resourceTypeUuid: Body[string]; resource: string; grant: boolean; conditions: Condition[] }): ManagedObject {
+  return {
+    kind: 'policy',
+    id: name,
+    body: {
+      name,
+      active: true,
+      description: policy.description,
+      applicationName: policy.applicationName,
+      resourceTypeUuid: policy.resourceTypeUuid,
+      resources: [policy.resource],
+      actionValues: { GRANT: policy.grant },
+      subject: combine('OR', policy.conditions.map(compileCondition)),
+    },
+  };
+}
+
 /** A grant condition as an AM policy subject; all keys of one object are ANDed. */
 export function compileCondition(condition: Condition): Body {
   const parts: Body[] = [];
@@ -139,20 +158,14 @@ export function desiredState(input: DesiredInput): DesiredState {
       const scope = provider.scopes[scopeName];
       if (scope.grants.length === 0) continue; // not grantable: no policy at all
       const name = policyName(providerId, scopeName);
-      objects.push({
-        kind: 'policy',
-        id: name,
-        body: {
-          name,
-          active: true,
-          description: marked(scope.description, `Who may have api://${providerId}/${scopeName}`),
-          applicationName: providerId,
-          resourceTypeUuid: ref('resource-type', providerId, 'uuid'),
-          resources: [`api://${providerId}/${scopeName}`],
-          actionValues: { GRANT: true },
-          subject: combine('OR', scope.grants.map(compileCondition)),
-        },
-      });
+      objects.push(policyObject(name, {
+        description: marked(scope.description, `Who may have api://${providerId}/${scopeName}`),
+        applicationName: providerId,
+        resourceTypeUuid: ref('resource-type', providerId, 'uuid'),
+        resource: `api://${providerId}/${scopeName}`,
+        grant: true,
+        conditions: scope.grants,
+      }));
     }
   }
   const overrides = new Map<string, Body>();
@@ -214,20 +227,14 @@ function scopePolicyObjects(config: ScopePoliciesConfig): ManagedObject[] {
   }
   for (const name of [...grouped.keys()].sort()) {
     const { scope, effect, when } = grouped.get(name)!;
-    objects.push({
-      kind: 'policy',
-      id: name,
-      body: {
-        name,
-        active: true,
-        description: marked(undefined, `${effect === 'grant' ? 'Grants' : 'Denies'} the OAuth2 scope ${scope} (dynamic scopes)`),
-        applicationName: config.policySet,
-        resourceTypeUuid: resourceType,
-        resources: [scope],
-        actionValues: { GRANT: effect === 'grant' },
-        subject: combine('OR', when.map(compileCondition)),
-      },
-    });
+    objects.push(policyObject(name, {
+      description: marked(undefined, `${effect === 'grant' ? 'Grants' : 'Denies'} the OAuth2 scope ${scope} (dynamic scopes)`),
+      applicationName: config.policySet,
+      resourceTypeUuid: resourceType,
+      resource: scope,
+      grant: effect === 'grant',
+      conditions: when,
+    }));
   }
   return objects;
 }

@@ -3,8 +3,9 @@
  * table, and the persisted state. Owns no behaviour.
  */
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
+import type { JsonObject, JsonValue } from '../common/json.js';
+
+export type { JsonObject, JsonValue };
 
 export interface TenantRequest {
   method: string;

@@ -23,8 +23,24 @@ export function readSsoToken(status: number, body: string): Outcome<string> {
 }
 
 /**
+ * The static response attribute every audience-scope policy carries: the exact audience scope it
+ * decides. AM matches resources case-insensitively (and a foreign policy may use wildcards), so a
+ * GRANT alone could come from another scope's policy; the attribute says which policy applied.
+ */
+export const AUDIENCE_SCOPE_ATTRIBUTE = 'aicApiToApiScope';
+
+function carriesScope(attributes: unknown, raw: string): boolean {
+  if (!attributes || typeof attributes !== 'object') return false;
+  const values = (attributes as Record<string, unknown>)[AUDIENCE_SCOPE_ATTRIBUTE];
+  if (!Array.isArray(values)) return false;
+  for (let i = 0; i < values.length; i++) if (values[i] === raw) return true;
+  return false;
+}
+
+/**
  * The scopes (without the api://P/ prefix) granted by the evaluation. Only rows for resources that
- * were requested count, matched exactly; only `actions.GRANT === true` grants.
+ * were requested count, matched exactly; a scope is granted only when `actions.GRANT === true` and
+ * the applying policies' attributes name exactly that scope (case included).
  */
 export function grantedScopes(status: number, body: string, requested: { raw: string; scope: string }[]): Outcome<string[]> {
   if (status !== 200) return { ok: false, error: 'policy evaluation answered HTTP ' + status };
@@ -37,12 +53,13 @@ export function grantedScopes(status: number, body: string, requested: { raw: st
   if (!Array.isArray(rows)) return { ok: false, error: 'policy evaluation answered JSON that is not an array of decisions' };
   const granted: string[] = [];
   for (let i = 0; i < rows.length; i++) {
-    const row = rows[i] as { resource?: unknown; actions?: unknown } | null;
+    const row = rows[i] as { resource?: unknown; actions?: unknown; attributes?: unknown } | null;
     if (!row || typeof row !== 'object' || typeof row.resource !== 'string' || !row.actions || typeof row.actions !== 'object') {
       return { ok: false, error: 'policy evaluation answered a decision without resource and actions' };
     }
     for (let j = 0; j < requested.length; j++) {
-      if (requested[j].raw === row.resource && (row.actions as { GRANT?: unknown }).GRANT === true && granted.indexOf(requested[j].scope) < 0) {
+      const exact = requested[j].raw === row.resource && carriesScope(row.attributes, requested[j].raw);
+      if (exact && (row.actions as { GRANT?: unknown }).GRANT === true && granted.indexOf(requested[j].scope) < 0) {
         granted.push(requested[j].scope);
       }
     }

@@ -2,16 +2,22 @@
  * The audience-scope grammar and the classification of a requested scope set.
  * Pure: no AM bindings, no Java. Runs in AM (bundled) and in Node (unit tests, deploy tool).
  *
- * Grammar:  audience-scope = "api://" name "/" name
- *           name           = 1*128 name-char
- *           name-char      = ALPHA / DIGIT / "." / "_" / "~" / "-" / ":" / "@" / "!" / "$" / "&"
- *                            / "(" / ")" / "*" / "+" / "," / ";" / "="
- * i.e. RFC 3986 unreserved and sub-delims plus ":" and "@", without "/", "%", "?", "#", quotes,
- * backslash, whitespace or control characters. Anything that looks like a URI scope ("api:" in any
- * case, or containing "://") and is not exactly of this form is malformed and refused.
+ * Grammar:  audience-scope = "api://" client-id "/" scope-name
+ *           client-id      = 1*128 ( ALPHA / DIGIT / "." / "_" / "~" / "-" ), not only dots
+ *           scope-name     = 1*128 ( ALPHA / DIGIT / "." / "_" / "~" / "-" / ":" ), not only dots
+ * Why this narrow: the names become AM resource patterns, policy names and URL path segments.
+ * AM's policy engine treats "*" (and "-*-") as wildcards and matches case-insensitively; AIC refuses
+ * " + , < = > \ / ; in policy names; "@" and ":" in the authority part of api://P/ would read as
+ * userinfo and port; "." and ".." are removed by URL normalisation. Anything that looks like a URI
+ * scope ("api:" in any case, or containing "://") and is not exactly of this form is malformed.
  */
 
-export var NAME_PATTERN = /^[A-Za-z0-9._~:@!$&()*+,;=-]{1,128}$/;
+export var CLIENT_ID_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
+export var SCOPE_NAME_PATTERN = /^[A-Za-z0-9._~:-]{1,128}$/;
+/** How the two rules read in error messages and documentation. */
+export var CLIENT_ID_RULE = '1-128 characters of A-Z a-z 0-9 . _ ~ - (not only dots)';
+export var SCOPE_NAME_RULE = '1-128 characters of A-Z a-z 0-9 . _ ~ - : (not only dots)';
+var DOTS_ONLY = /^\.+$/;
 var AUDIENCE_PATTERN = /^api:\/\/([^/]*)\/([^/]*)$/;
 var URI_LIKE_PATTERN = /^api:|:\/\//i;
 /** A plain OAuth2 scope token (RFC 6749 §3.3: printable ASCII except space, quote and backslash). */
@@ -34,8 +40,14 @@ export interface MalformedScope {
 }
 export type ParsedScope = AudienceScope | PlainScope | MalformedScope;
 
-export function isValidName(name: string): boolean {
-  return NAME_PATTERN.test(name);
+/** A provider or consumer id: also a policy set and resource type name and a URL path segment. */
+export function isValidClientId(name: string): boolean {
+  return CLIENT_ID_PATTERN.test(name) && !DOTS_ONLY.test(name);
+}
+
+/** A scope name of a provider (and a plain scope a scope rule names). */
+export function isValidScopeName(name: string): boolean {
+  return SCOPE_NAME_PATTERN.test(name) && !DOTS_ONLY.test(name);
 }
 
 export function parseScope(raw: string): ParsedScope {
@@ -44,11 +56,11 @@ export function parseScope(raw: string): ParsedScope {
     if (!match) {
       return { kind: 'malformed', raw: raw, reason: 'expected api://<provider>/<scope> with exactly one "/" after the provider' };
     }
-    if (!isValidName(match[1])) {
-      return { kind: 'malformed', raw: raw, reason: 'the provider must be 1-128 characters of A-Z a-z 0-9 . _ ~ - : @ ! $ & ( ) * + , ; =' };
+    if (!isValidClientId(match[1])) {
+      return { kind: 'malformed', raw: raw, reason: 'the provider must be ' + CLIENT_ID_RULE };
     }
-    if (!isValidName(match[2])) {
-      return { kind: 'malformed', raw: raw, reason: 'the scope must be 1-128 characters of A-Z a-z 0-9 . _ ~ - : @ ! $ & ( ) * + , ; =' };
+    if (!isValidScopeName(match[2])) {
+      return { kind: 'malformed', raw: raw, reason: 'the scope must be ' + SCOPE_NAME_RULE };
     }
     return { kind: 'audience', raw: raw, provider: match[1], scope: match[2] };
   }

@@ -105,16 +105,23 @@ export function evaluatePolicies(realm: RealmState, request: EvaluationRequest):
   );
   const rows = request.resources.map((resource) => {
     const actions: Record<string, boolean> = {};
+    const attributes: Record<string, string[]> = {};
     for (const policy of candidates) {
       const patterns = Array.isArray(policy.resources) ? policy.resources.map(String) : [];
       if (!patterns.some((pattern) => matchResource(pattern, resource))) continue;
+      // Static response attributes of every applying policy are merged, as AM does.
+      for (const attribute of Array.isArray(policy.resourceAttributes) ? policy.resourceAttributes : []) {
+        if (!isObject(attribute) || attribute.type !== 'Static' || typeof attribute.propertyName !== 'string' || !Array.isArray(attribute.propertyValues)) continue;
+        const values = (attributes[attribute.propertyName] ??= []);
+        for (const value of attribute.propertyValues) if (!values.includes(String(value))) values.push(String(value));
+      }
       for (const [action, value] of Object.entries(isObject(policy.actionValues) ? policy.actionValues : {})) {
         if (typeof value !== 'boolean') continue;
         // DenyOverride: one applicable deny beats any number of allows.
         actions[action] = action in actions ? actions[action] && value : value;
       }
     }
-    return { resource, actions, attributes: {}, advices: {}, ttl: NO_EXPIRY_TTL };
+    return { resource, actions, attributes: attributes as JsonObject, advices: {}, ttl: NO_EXPIRY_TTL };
   });
   return { ok: true, rows };
 }

@@ -6,7 +6,7 @@
  */
 import { runLegacyScript, type HttpAnswer, type HttpExchange, type LegacyBindingInput, type ScriptContext, type ScriptOutcome } from '../../amkit/index.js';
 import { runInRhino } from '../../rhino/run.js';
-import { Redactor } from '../../tooling/util/redact.js';
+import { Redactor } from '../../common/redact.js';
 import { esvProperties } from '../api/esv.js';
 import type { RealmState, TenantContext, TenantRequest } from '../types.js';
 

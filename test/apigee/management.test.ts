@@ -4,7 +4,7 @@ import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AmError, AmHttp } from '../../tooling/rest/http.js';
 import { bearerAuth } from '../../tooling/rest/auth.js';
-import { Redactor } from '../../tooling/util/redact.js';
+import { Redactor } from '../../common/redact.js';
 import { generateBundles, type ApigeeBundle } from '../../tooling/apigee/bundle.js';
 import { deployRevision, getDeployedRevisions, importBundle } from '../../tooling/apigee/management.js';
 import { applyApigee, applyBundle, ensureCredential, type ApigeeTarget } from '../../tooling/apigee/apply.js';

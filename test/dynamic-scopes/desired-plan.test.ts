@@ -49,6 +49,7 @@ describe('desired state of scopePolicies', () => {
       resources: ['email'],
       actionValues: { GRANT: false },
       subject: { type: 'AuthenticatedUsers' },
+      resourceAttributes: [],
     });
     const profile = objects.get('policy:oauth2Scopes profile grant')!.body;
     expect(profile.actionValues).toEqual({ GRANT: true });

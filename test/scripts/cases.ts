@@ -25,9 +25,18 @@ export interface ScriptCase {
 
 const login: ScriptedAnswer = { status: 200, body: JSON.stringify({ tokenId: SSO_TOKEN, successUrl: '/am/console', realm: '/alpha' }) };
 const logout: ScriptedAnswer = { status: 200, body: '{"result":"Successfully logged out"}' };
-const decisions = (rows: [string, boolean | undefined][]): ScriptedAnswer => ({
+/** Rows as AM answers them: a policy that applied names its audience scope in a static attribute. */
+const decisions = (rows: [string, boolean | undefined, string?][]): ScriptedAnswer => ({
   status: 200,
-  body: JSON.stringify(rows.map(([resource, grant]) => ({ resource, actions: grant === undefined ? {} : { GRANT: grant }, attributes: {}, advices: {}, ttl: 9e15 }))),
+  body: JSON.stringify(
+    rows.map(([resource, grant, attributeScope = resource]) => ({
+      resource,
+      actions: grant === undefined ? {} : { GRANT: grant },
+      attributes: grant === undefined ? {} : { aicApiToApiScope: [attributeScope] },
+      advices: {},
+      ttl: 9e15,
+    })),
+  ),
 });
 
 function token(scope: string[], owner = 'scopeDrivenAPI1Client', grantType = 'client_credentials'): LegacyBindingInput['accessToken'] {
@@ -97,7 +106,7 @@ export const CASES: ScriptCase[] = [
       expect(o.returnedScopes).toBeUndefined();
     },
   },
-  ...['api://a/b/c', 'api:///read', 'xapi://a/b'].map<ScriptCase>((malformed) => ({
+  ...['api://a/b/c', 'api:///read', 'xapi://a/b', 'api://wildApi/*', 'api://p/read*'].map<ScriptCase>((malformed) => ({
     name: `validate: malformed ${malformed} refused, naming it`,
     ...VS,
     entryPoint: 'validateAccessTokenScope',
@@ -159,6 +168,30 @@ export const CASES: ScriptCase[] = [
       expect(evaluateBody(o).resources).toEqual(['api://p/read', 'api://p/write']);
     },
   },
+  {
+    name: 'token: a GRANT that another scope\'s policy gave (AM matched READ to read) grants nothing',
+    ...TM,
+    input: { realm: '/alpha', env: ENV, accessToken: token(['api://p/READ']), identity: null, http: [login, decisions([['api://p/READ', true, 'api://p/read']]), logout] },
+    check: (o) => {
+      expect(o.accessToken).toEqual({ scope: [], fields: { policyResult: false } });
+      expectLoggedOut(o);
+    },
+  },
+  {
+    name: 'token: a GRANT with no scope attribute (a foreign or wildcard policy) grants nothing',
+    ...TM,
+    input: { realm: '/alpha', env: ENV, accessToken: token(['api://p/read']), identity: null, http: [login, { status: 200, body: JSON.stringify([{ resource: 'api://p/read', actions: { GRANT: true }, attributes: {}, advices: {}, ttl: 1 }]) }, logout] },
+    check: (o) => expect(o.accessToken).toEqual({ scope: [], fields: { policyResult: false } }),
+  },
+  ...['api://wildApi/*', 'api://p/read*', 'api://p/-*-'].map<ScriptCase>((pattern) => ({
+    name: `token: a pattern-like scope ${pattern} fails closed before any call`,
+    ...TM,
+    input: { realm: '/alpha', env: ENV, accessToken: token(['openid', pattern]), identity: null, http: [] },
+    check: (o) => {
+      expectFailedClosed(o, ['openid']);
+      expect(o.httpCalls).toEqual([]);
+    },
+  })),
   {
     name: 'token: a resource owner id with quotes and backslashes stays one valid JSON value',
     ...TM,

@@ -51,14 +51,21 @@ describe('reading answers', () => {
     { raw: 'api://p/read', scope: 'read' },
     { raw: 'api://p/write', scope: 'write' },
   ];
-  it('grants only GRANT === true rows for requested resources', () => {
+  const named = (scope: string) => ({ aicApiToApiScope: [scope] });
+  it('grants only GRANT === true rows for requested resources whose policy names exactly that scope', () => {
     const body = JSON.stringify([
-      { resource: 'api://p/read', actions: { GRANT: true } },
-      { resource: 'api://p/write', actions: { GRANT: false } },
-      { resource: 'api://p/admin', actions: { GRANT: true } },
-      { resource: 'API://P/WRITE', actions: { GRANT: true } },
+      { resource: 'api://p/read', actions: { GRANT: true }, attributes: named('api://p/read') },
+      { resource: 'api://p/write', actions: { GRANT: false }, attributes: named('api://p/write') },
+      { resource: 'api://p/admin', actions: { GRANT: true }, attributes: named('api://p/admin') },
+      { resource: 'API://P/WRITE', actions: { GRANT: true }, attributes: named('API://P/WRITE') },
     ]);
     expect(grantedScopes(200, body, requested)).toEqual({ ok: true, value: ['read'] });
+  });
+  it('does not grant on a GRANT whose attributes name another scope, differ by case, or are missing', () => {
+    for (const attributes of [named('api://p/READ'), named('api://p/write'), {}, { aicApiToApiScope: 'api://p/read' }, null]) {
+      const body = JSON.stringify([{ resource: 'api://p/read', actions: { GRANT: true }, attributes }]);
+      expect(grantedScopes(200, body, requested)).toEqual({ ok: true, value: [] });
+    }
   });
   it('fails on non-200, non-JSON and unexpected shapes', () => {
     expect(grantedScopes(500, '[]', requested).ok).toBe(false);

@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AccessConfig } from '../config/access.js';
 import { AmHttp } from '../rest/http.js';
-import type { Redactor } from '../util/redact.js';
+import type { Redactor } from '../../common/redact.js';
 import { generateBundles, zipBundle } from '../apigee/bundle.js';
 import { applyApigee, type ApigeeApplyResult } from '../apigee/apply.js';
 import { apigeeAuth, type ApigeeSettings } from '../apigee/settings.js';

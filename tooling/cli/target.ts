@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { EnvConfig } from '../config/env.js';
 import { AmHttp, type AuthProvider } from '../rest/http.js';
 import { bearerAuth, serviceAccountAuth } from '../rest/auth.js';
-import { Redactor } from '../util/redact.js';
+import { Redactor } from '../../common/redact.js';
 import { startTenant } from '../../tenant/server.js';
 import type { JsonObject, TenantState } from '../../tenant/types.js';
 

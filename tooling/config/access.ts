@@ -3,9 +3,9 @@
  * identity conditions. Owns: its types, validation with precise errors, and loading from a file or
  * a directory of files. Knows nothing of AM objects (see engine/desired.ts).
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isValidName } from '../../scripts/lib/scope-grammar.js';
+import { CLIENT_ID_RULE, isValidClientId, isValidScopeName, SCOPE_NAME_RULE } from '../../scripts/lib/scope-grammar.js';
 import { decodeUtf8, JsonSyntaxError, parseJsonStrict } from './json-source.js';
 
 /** A grant condition; several keys in one object must all hold. */
@@ -54,7 +54,11 @@ export interface AccessConfig {
 }
 
 export const DEFAULT_SCOPES_POLICY_SET = 'oauth2Scopes';
-export const LIMITS = { scopesPerProvider: 1000, grantsPerScope: 100, conditionDepth: 8, problems: 50, scopeRules: 1000 };
+/**
+ * Bounds checked before anything is sent. Descriptions end up in AM and ESV description fields (the
+ * secret's also carries a digest), so they stay well under what those fields take.
+ */
+export const LIMITS = { scopesPerProvider: 1000, grantsPerScope: 100, conditionDepth: 8, problems: 50, scopeRules: 1000, descriptionLength: 1000, fileBytes: 10 * 1024 * 1024 };
 
 export interface AccessProblem {
   file: string;
@@ -72,7 +76,6 @@ export class AccessFileError extends Error {
 const typeName = (value: unknown) =>
   value === undefined ? 'nothing' : value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `${typeof value} ${String(JSON.stringify(value)).slice(0, 40)}`;
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const NAME_RULE = '1-128 characters of A-Z a-z 0-9 . _ ~ - : @ ! $ & ( ) * + , ; = (no "/", whitespace or quotes)';
 const CONDITION_KEYS = ['client', 'user', 'claim', 'value', 'allOf', 'anyOf', 'not'];
 const SCOPE_RULE_CONDITION_KEYS = [...CONDITION_KEYS, 'authenticatedUsers'];
 const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
@@ -98,7 +101,19 @@ class Checker {
     return false;
   }
   optionalDescription(container: Record<string, unknown>, pathText: string) {
-    if ('description' in container && typeof container.description !== 'string') this.add(`${pathText}.description`, `expected a string, got ${typeName(container.description)}`);
+    if (!('description' in container)) return;
+    if (typeof container.description !== 'string') this.add(`${pathText}.description`, `expected a string, got ${typeName(container.description)}`);
+    else if (container.description.length > LIMITS.descriptionLength) this.add(`${pathText}.description`, `${container.description.length} characters; at most ${LIMITS.descriptionLength}`);
+  }
+  /** Names that differ only by case: AM matches resources case-insensitively, so both must not exist. */
+  caseCollisions(names: string[], pathOf: (name: string) => string, what: string) {
+    const seen = new Map<string, string>();
+    for (const name of names) {
+      const folded = name.toLowerCase();
+      const other = seen.get(folded);
+      if (other === undefined) seen.set(folded, name);
+      else this.add(pathOf(name), `${what} "${name}" differs from ${what} "${other}" (${pathOf(other)}) only by case; AM matches resources case-insensitively, so one's policy would match the other's: rename one`);
+    }
   }
 }
 
@@ -153,7 +168,7 @@ function checkCondition(c: Checker, value: unknown, at: string, depth: number, r
 function scopeRuleNameProblem(scope: string): string | undefined {
   if (/^api:|:\/\//i.test(scope)) return 'audience scopes (api://…) are granted under "providers", not by scope rules';
   if (scope.includes('*')) return '"*" would be a wildcard in the policy\'s resource pattern; name each scope';
-  if (!isValidName(scope)) return `invalid scope name: expected ${NAME_RULE}`;
+  if (!isValidScopeName(scope)) return `invalid scope name: expected ${SCOPE_NAME_RULE}`;
   return undefined;
 }
 
@@ -163,13 +178,13 @@ function checkScopePolicies(c: Checker, raw: unknown, providerIds: Set<string>):
   if (!c.object(raw, at, ['description', 'policySet', 'clients', 'rules'], ['clients', 'rules'])) return;
   c.optionalDescription(raw, at);
   if ('policySet' in raw && c.string(raw.policySet, `${at}.policySet`)) {
-    if (!isValidName(raw.policySet)) c.add(`${at}.policySet`, `invalid policy set name: expected ${NAME_RULE}`);
+    if (!isValidClientId(raw.policySet)) c.add(`${at}.policySet`, `invalid policy set name: expected ${CLIENT_ID_RULE}`);
     else if (providerIds.has(raw.policySet)) c.add(`${at}.policySet`, `"${raw.policySet}" is the policy set of the provider of that name; use another one (AM's default is ${DEFAULT_SCOPES_POLICY_SET})`);
   }
   const clients = new Set<string>();
   if (!Array.isArray(raw.clients) || raw.clients.length === 0) c.add(`${at}.clients`, `expected a non-empty array of OAuth2 client ids, got ${typeName(raw.clients)}`);
   else raw.clients.forEach((id, index) => {
-    if (typeof id !== 'string' || !isValidName(id)) c.add(`${at}.clients[${index}]`, `expected a client id of ${NAME_RULE}, got ${typeName(id)}`);
+    if (typeof id !== 'string' || !isValidClientId(id)) c.add(`${at}.clients[${index}]`, `expected a client id of ${CLIENT_ID_RULE}, got ${typeName(id)}`);
     else if (clients.has(id)) c.add(`${at}.clients[${index}]`, `duplicate client "${id}"`);
     else clients.add(id);
   });
@@ -207,9 +222,11 @@ function checkScopePolicies(c: Checker, raw: unknown, providerIds: Set<string>):
 export function validateDocument(raw: unknown, file: string, known: { consumers: Set<string>; claims: Set<string>; providers?: Set<string> }): AccessProblem[] {
   const c = new Checker(file);
   if (!c.object(raw, '', ['$schema', 'consumers', 'identityClaims', 'providers', 'scopePolicies'])) return c.problems;
+  if (isObject(raw.consumers)) c.caseCollisions(Object.keys(raw.consumers), (id) => `consumers.${id}`, 'consumer');
+  if (isObject(raw.providers)) c.caseCollisions(Object.keys(raw.providers), (id) => `providers.${id}`, 'provider');
   if ('consumers' in raw && c.object(raw.consumers, 'consumers', Object.keys(isObject(raw.consumers) ? raw.consumers : {}))) {
     for (const [id, consumer] of Object.entries(raw.consumers as Record<string, unknown>)) {
-      if (!isValidName(id)) c.add(`consumers.${id}`, `invalid client id: expected ${NAME_RULE}`);
+      if (!isValidClientId(id)) c.add(`consumers.${id}`, `invalid client id: expected ${CLIENT_ID_RULE}`);
       if (c.object(consumer, `consumers.${id}`, ['description'])) c.optionalDescription(consumer, `consumers.${id}`);
     }
   }
@@ -223,7 +240,7 @@ export function validateDocument(raw: unknown, file: string, known: { consumers:
   if ('providers' in raw && c.object(raw.providers, 'providers', Object.keys(isObject(raw.providers) ? raw.providers : {}))) {
     for (const [providerId, provider] of Object.entries(raw.providers as Record<string, unknown>)) {
       const at = `providers.${providerId}`;
-      if (!isValidName(providerId)) c.add(at, `invalid provider id: expected ${NAME_RULE}`);
+      if (!isValidClientId(providerId)) c.add(at, `invalid provider id: expected ${CLIENT_ID_RULE}`);
       if (!c.object(provider, at, ['description', 'scopes'], ['scopes'])) continue;
       c.optionalDescription(provider, at);
       if (!c.object(provider.scopes, `${at}.scopes`, Object.keys(isObject(provider.scopes) ? provider.scopes : {}))) continue;
@@ -232,9 +249,10 @@ export function validateDocument(raw: unknown, file: string, known: { consumers:
         c.add(`${at}.scopes`, `${scopes.length} scopes; at most ${LIMITS.scopesPerProvider} per provider (split the API into several providers)`);
         continue;
       }
+      c.caseCollisions(scopes.map(([name]) => name), (name) => `${at}.scopes.${name}`, 'scope');
       for (const [scopeName, scope] of scopes) {
         const scopeAt = `${at}.scopes.${scopeName}`;
-        if (!isValidName(scopeName)) c.add(scopeAt, `invalid scope name: expected ${NAME_RULE}`);
+        if (!isValidScopeName(scopeName)) c.add(scopeAt, `invalid scope name: expected ${SCOPE_NAME_RULE}`);
         if (!c.object(scope, scopeAt, ['description', 'grants'], ['grants'])) continue;
         c.optionalDescription(scope, scopeAt);
         if (!Array.isArray(scope.grants)) {
@@ -250,29 +268,79 @@ export function validateDocument(raw: unknown, file: string, known: { consumers:
   return c.problems;
 }
 
-async function filesOf(target: string): Promise<string[]> {
+/** Why a path cannot be read as an access file or folder, in words (the Node error codes are not). */
+function unreadable(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  if (code === 'ENOENT') return 'no such file or directory (set AIC_ACCESS_FILE or pass --access)';
+  if (code === 'ELOOP') return 'a symbolic link loop: the link never reaches a file or folder';
+  if (code === 'EACCES') return 'permission denied';
+  return `cannot be read (${code ?? (error as Error).message})`;
+}
+
+/**
+ * The access files under a path: the file itself, or every `*.json` regular file below a folder,
+ * each real file once (symbolic links followed, loops and special files refused, never waited on).
+ */
+async function filesOf(target: string, problems: AccessProblem[]): Promise<string[]> {
   let info;
   try {
     info = await stat(target);
-  } catch {
-    throw new AccessFileError([{ file: target, path: '', message: 'no such file or directory (set AIC_ACCESS_FILE or pass --access)' }]);
+  } catch (error) {
+    problems.push({ file: target, path: '', message: unreadable(error) });
+    return [];
   }
-  if (!info.isDirectory()) return [target];
-  const entries = (await readdir(target, { recursive: true })).filter((name) => name.endsWith('.json')).sort();
-  if (entries.length === 0) throw new AccessFileError([{ file: target, path: '', message: 'the directory holds no *.json access files' }]);
-  return entries.map((name) => path.join(target, name));
+  if (info.isFile()) return [target];
+  if (!info.isDirectory()) {
+    problems.push({ file: target, path: '', message: 'not a regular file or folder (a FIFO, socket or device is never read)' });
+    return [];
+  }
+  const files: string[] = [];
+  const seenFiles = new Set<string>();
+  const seenDirs = new Set<string>();
+  const walk = async (dir: string): Promise<void> => {
+    const real = await realpath(dir);
+    if (seenDirs.has(real)) return; // a link back up the tree: already walked
+    seenDirs.add(real);
+    for (const entry of (await readdir(dir)).sort()) {
+      const full = path.join(dir, entry);
+      let entryInfo;
+      try {
+        entryInfo = await stat(full);
+      } catch (error) {
+        if (entry.endsWith('.json')) problems.push({ file: full, path: '', message: unreadable(error) });
+        continue;
+      }
+      if (entryInfo.isDirectory()) await walk(full);
+      else if (!entry.endsWith('.json')) continue;
+      else if (!entryInfo.isFile()) problems.push({ file: full, path: '', message: 'not a regular file (a FIFO, socket or device is never read)' });
+      else {
+        const realFile = await realpath(full);
+        if (!seenFiles.has(realFile)) files.push(full);
+        seenFiles.add(realFile);
+      }
+    }
+  };
+  await walk(target);
+  if (files.length === 0 && problems.length === 0) problems.push({ file: target, path: '', message: 'the directory holds no *.json access files' });
+  return files;
+}
+
+async function readAccessFile(file: string): Promise<Uint8Array> {
+  const info = await stat(file);
+  if (info.size > LIMITS.fileBytes) throw new JsonSyntaxError(`${info.size} bytes; an access file may have at most ${LIMITS.fileBytes} (split it into several files)`);
+  return readFile(file);
 }
 
 /** Loads and validates a file or a directory of files; throws AccessFileError listing every problem. */
 export async function loadAccessConfig(target: string | string[]): Promise<AccessConfig> {
-  const files = (await Promise.all((Array.isArray(target) ? target : [target]).map(filesOf))).flat();
   const problems: AccessProblem[] = [];
+  const files = (await Promise.all((Array.isArray(target) ? target : [target]).map((one) => filesOf(one, problems)))).flat();
   const documents: { file: string; raw: Record<string, unknown> }[] = [];
   for (const file of files) {
     const shown = path.relative(process.cwd(), file) || file;
     try {
-      const { value, duplicates } = parseJsonStrict(decodeUtf8(await readFile(file)));
-      problems.push(...duplicates.map((d) => ({ file: shown, ...d })));
+      const { value, problems: keyProblems } = parseJsonStrict(decodeUtf8(await readAccessFile(file)));
+      problems.push(...keyProblems.map((d) => ({ file: shown, ...d })));
       documents.push({ file: shown, raw: value as Record<string, unknown> });
     } catch (error) {
       if (!(error instanceof JsonSyntaxError)) throw error;
@@ -281,14 +349,21 @@ export async function loadAccessConfig(target: string | string[]): Promise<Acces
   }
   const merged: AccessConfig = { consumers: {}, identityClaims: [], providers: {} };
   const definedIn = new Map<string, string>();
+  /** Case-folded provider and consumer ids → where the first of that spelling is defined. */
+  const foldedIn = new Map<string, { id: string; file: string }>();
   for (const { file, raw } of documents) {
     if (!isObject(raw)) continue;
     for (const section of ['consumers', 'providers'] as const) {
       if (!isObject(raw[section])) continue;
       for (const [id, value] of Object.entries(raw[section] as Record<string, unknown>)) {
         const key = `${section}.${id}`;
-        if (definedIn.has(key)) problems.push({ file, path: key, message: `duplicate ${section === 'providers' ? 'provider' : 'consumer'} "${id}": already defined in ${definedIn.get(key)}` });
+        const what = section === 'providers' ? 'provider' : 'consumer';
+        const folded = foldedIn.get(`${section}.${id.toLowerCase()}`);
+        if (definedIn.has(key)) problems.push({ file, path: key, message: `duplicate ${what} "${id}": already defined in ${definedIn.get(key)}` });
+        else if (folded && folded.file === file) continue; // reported by validateDocument
+        else if (folded) problems.push({ file, path: key, message: `${what} "${id}" differs from ${what} "${folded.id}" (${folded.file}: ${section}.${folded.id}) only by case; AM matches resources case-insensitively, so one's policies would match the other's: rename one` });
         else {
+          foldedIn.set(`${section}.${id.toLowerCase()}`, { id, file });
           definedIn.set(key, file);
           (merged[section] as Record<string, unknown>)[id] = value;
         }

@@ -1,6 +1,8 @@
 /**
- * Strict JSON reading for user-edited files: UTF-8 only, syntax errors with line and column, and
- * duplicate keys reported (JSON.parse silently keeps the last one, which would hide a typo'd grant).
+ * Strict JSON reading for user-edited files: UTF-8 only, syntax errors with line and column,
+ * duplicate keys reported (JSON.parse silently keeps the last one, which would hide a typo'd grant),
+ * and objects built without prototypes: `__proto__`, `constructor` and `prototype` are refused
+ * (with their position) and never assigned, so no key can reach Object.prototype or hide content.
  */
 
 export interface JsonProblem {
@@ -9,6 +11,9 @@ export interface JsonProblem {
 }
 
 export class JsonSyntaxError extends Error {}
+
+/** Keys that mean something to JavaScript objects rather than to the configuration. */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 function lineCol(text: string, offset: number): string {
   const before = text.slice(0, offset).split('\n');
@@ -37,10 +42,13 @@ export function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
-/** Parses JSON; returns the value and duplicate-key problems. Throws JsonSyntaxError with a position. */
-export function parseJsonStrict(text: string): { value: unknown; duplicates: JsonProblem[] } {
+/**
+ * Parses JSON; returns the value and its key problems (duplicate or reserved keys). Objects have no
+ * prototype. Throws JsonSyntaxError with a position.
+ */
+export function parseJsonStrict(text: string): { value: unknown; problems: JsonProblem[] } {
   let i = 0;
-  const duplicates: JsonProblem[] = [];
+  const problems: JsonProblem[] = [];
   const fail = (what: string): never => {
     throw new JsonSyntaxError(`invalid JSON at ${lineCol(text, i)}: ${what}`);
   };
@@ -71,7 +79,7 @@ export function parseJsonStrict(text: string): { value: unknown; duplicates: Jso
     const ch = text[i];
     if (ch === '{') {
       i++;
-      const out: Record<string, unknown> = {};
+      const out: Record<string, unknown> = Object.create(null);
       ws();
       if (text[i] === '}') {
         i++;
@@ -84,8 +92,11 @@ export function parseJsonStrict(text: string): { value: unknown; duplicates: Jso
         if (text[i] !== ':') fail('expected ":" after a key');
         i++;
         const childPath = path ? `${path}.${key}` : key;
-        if (Object.prototype.hasOwnProperty.call(out, key)) duplicates.push({ path: childPath, message: `duplicate key "${key}" (${lineCol(text, i)}): each key may appear once` });
-        out[key] = value(childPath, depth + 1);
+        const keyAt = lineCol(text, i);
+        const child = value(childPath, depth + 1);
+        if (RESERVED_KEYS.has(key)) problems.push({ path: childPath, message: `reserved key "${key}" (${keyAt}): not allowed in a configuration file` });
+        else if (Object.prototype.hasOwnProperty.call(out, key)) problems.push({ path: childPath, message: `duplicate key "${key}" (${keyAt}): each key may appear once` });
+        else out[key] = child;
         ws();
         if (text[i] === ',') {
           i++;
@@ -129,5 +140,5 @@ export function parseJsonStrict(text: string): { value: unknown; duplicates: Jso
   const result = value('', 0);
   ws();
   if (i < text.length) fail('unexpected content after the end of the document');
-  return { value: result, duplicates };
+  return { value: result, problems };
 }

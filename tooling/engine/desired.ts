@@ -5,6 +5,7 @@
  * policies, and their naming.
  */
 import type { AccessConfig, Condition, ScopePoliciesConfig } from '../config/access.js';
+import { AUDIENCE_SCOPE_ATTRIBUTE } from '../../scripts/lib/policy-decision.js';
 import { deterministicUuid } from './ids.js';
 import { MANAGED_MARKER, type Body, type DesiredState, type ManagedObject, type Ref, type ScopeCheck } from './model.js';
 
@@ -47,7 +48,7 @@ function claim(name: string, value: string): Body {
 
 
 /** An AM policy deciding one resource: GRANT true or false for subjects matching any of the conditions. */
-function policyObject(name: string, policy: { description: string; applicationName: string; resourceTypeUuid: Body[string]; resource: string; grant: boolean; conditions: Condition[] }): ManagedObject {
+function policyObject(name: string, policy: { description: string; applicationName: string; resourceTypeUuid: Body[string]; resource: string; grant: boolean; conditions: Condition[]; resourceAttributes?: Body[] }): ManagedObject {
   return {
     kind: 'policy',
     id: name,
@@ -60,6 +61,7 @@ function policyObject(name: string, policy: { description: string; applicationNa
       resources: [policy.resource],
       actionValues: { GRANT: policy.grant },
       subject: combine('OR', policy.conditions.map(compileCondition)),
+      resourceAttributes: policy.resourceAttributes ?? [],
     },
   };
 }
@@ -165,6 +167,8 @@ export function desiredState(input: DesiredInput): DesiredState {
         resource: `api://${providerId}/${scopeName}`,
         grant: true,
         conditions: scope.grants,
+        // The scripts grant a scope only when the applying policy names exactly it (AM's matching is case-insensitive).
+        resourceAttributes: [{ type: 'Static', propertyName: AUDIENCE_SCOPE_ATTRIBUTE, propertyValues: [`api://${providerId}/${scopeName}`] }],
       }));
     }
   }

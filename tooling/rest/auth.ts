@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { importJWK, SignJWT, type JWK } from 'jose';
 import { AmError, AmHttp, type AmHttpOptions, type AuthProvider } from './http.js';
-import { Redactor } from '../util/redact.js';
+import { Redactor } from '../../common/redact.js';
 
 export const SERVICE_ACCOUNT_SCOPE = 'fr:am:* fr:idc:esv:*';
 const REFRESH_MARGIN_SECONDS = 60;

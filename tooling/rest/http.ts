@@ -7,7 +7,7 @@ import axios, { type AxiosInstance } from 'axios';
 import http from 'node:http';
 import https from 'node:https';
 import pLimit from 'p-limit';
-import { Redactor } from '../util/redact.js';
+import { Redactor } from '../../common/redact.js';
 
 export interface AuthProvider {
   /** The Authorization header value, e.g. "Bearer …". */

@@ -86,6 +86,7 @@ export async function startPreparedTenant(options: TenantOptions = {}): Promise<
   realm.policySets[PROVIDER] = { name: PROVIDER, displayName: `${PROVIDER} Policies`, resourceTypeUuids: ['rt-api2'], applicationType: 'iPlanetAMWebAgentService', entitlementCombiner: 'DenyOverride', subjects: [], conditions: [] };
   realm.policies.read = {
     name: 'read', active: true, applicationName: PROVIDER, resourceTypeUuid: 'rt-api2', resources: [`api://${PROVIDER}/read`], actionValues: { GRANT: true },
+    resourceAttributes: [{ type: 'Static', propertyName: 'aicApiToApiScope', propertyValues: [`api://${PROVIDER}/read`] }],
     subject: { type: 'OR', subjects: [{ type: 'JwtClaim', claimName: 'subject', claimValue: CONSUMER }, { type: 'JwtClaim', claimName: 'subject', claimValue: user._id }] },
   };
   const consumer = realm.oauth2Clients[CONSUMER];

@@ -9,7 +9,7 @@ import { bearerAuth, serviceAccountAuth } from '../../../tooling/rest/auth.js';
 import { updatePolicy, createPolicy } from '../../../tooling/rest/policies.js';
 import { updateResourceType } from '../../../tooling/rest/resource-types.js';
 import { createSecret } from '../../../tooling/rest/esv.js';
-import { Redactor } from '../../../tooling/util/redact.js';
+import { Redactor } from '../../../common/redact.js';
 
 const BASE = 'https://tenant.example.com';
 const R = '/am/json/realms/root/realms/alpha';

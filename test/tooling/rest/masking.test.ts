@@ -10,7 +10,7 @@ import { createSecret, createSecretVersion, putVariable } from '../../../tooling
 import { putClient } from '../../../tooling/rest/oauth2-clients.js';
 import { putAgent } from '../../../tooling/rest/ig-agents.js';
 import { evaluatePolicies } from '../../../tooling/rest/policies.js';
-import { Redactor } from '../../../tooling/util/redact.js';
+import { Redactor } from '../../../common/redact.js';
 
 const BASE = 'https://tenant.example.com';
 const R = '/am/json/realms/root/realms/alpha';

@@ -1,6 +1,6 @@
 /** Redactor: registered values in every printed form, secret headers, secret body keys, odd input. */
 import { describe, expect, it } from 'vitest';
-import { Redactor } from '../../../tooling/util/redact.js';
+import { Redactor } from '../../common/redact.js';
 
 describe('Redactor.text', () => {
   it('masks a registered secret, its base64 (padded or not, url-safe) and URL-encoded forms', () => {

@@ -1,0 +1,3 @@
+/** JSON value types shared by the deploy tool and the local tenant (neither imports the other). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };

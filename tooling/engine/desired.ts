@@ -118,7 +118,7 @@ export function desiredState(input: DesiredInput): DesiredState {
     variable(ESV.cookie, esv.cookieName, "The tenant's session cookie name; the agent's SSO token is sent in a header of this name"),
     variable(ESV.gatewayId, esv.gatewayId, 'Id of the policy-evaluator Identity Gateway agent'),
     variable(ESV.identityClaims, access.identityClaims.join(','), 'Identity attributes copied into policy evaluation claims (comma-separated)'),
-    { kind: 'esv', id: ESV.gatewaySecret, body: { description: 'Password of the policy-evaluator agent', encoding: 'generic', useInPlaceholders: false }, meta: { esvType: 'secret' } },
+    { kind: 'esv', id: ESV.gatewaySecret, body: { description: 'Password of the policy-evaluator agent', encoding: 'generic', useInPlaceholders: true }, meta: { esvType: 'secret' } },
   );
   for (const object of objects) if (!ESV_ID.test(object.id)) throw new Error(`esv ${object.id}: invalid ESV id, expected ^esv-[a-z0-9_-]{1,124}$`);
 

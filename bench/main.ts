@@ -20,7 +20,7 @@ import { runDeploy } from '../tooling/engine/deploy.js';
 import { AmHttp } from '../tooling/rest/http.js';
 import { serviceAccountAuth } from '../tooling/rest/auth.js';
 import { startTenant } from '../tenant/server.js';
-import { addClients } from '../tenant/testing.js';
+import { addClients } from '../test/helpers/tenant-state.js';
 import type { AccessConfig } from '../tooling/config/access.js';
 import type { BundleSource } from '../tooling/engine/pipeline.js';
 

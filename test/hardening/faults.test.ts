@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { generateAccessConfig } from '../../tooling/engine/desired.js';
-import { addClients, comparableRealm, danglingClientReferences } from '../../tenant/testing.js';
+import { addClients, comparableRealm, danglingClientReferences } from '../helpers/tenant-state.js';
 import { startHarness } from '../helpers/local-tenant.js';
 
 const PROVIDERS = Number(process.env.HARDENING_PROVIDERS ?? 500);

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { serviceAccountAuth } from '../../tooling/rest/auth.js';
-import { danglingClientReferences } from '../../tenant/testing.js';
+import { danglingClientReferences } from '../helpers/tenant-state.js';
 import { ROOT, SECRETS, startHarness, type Harness } from '../helpers/local-tenant.js';
 
 function deployProcess(harness: Harness, bearer: string) {

@@ -2,7 +2,7 @@
  * Helpers for tests and the benchmark that set up a local tenant directly (no REST): consumer
  * clients cloned from a seeded one, and an invariant check of what clients point at.
  */
-import type { JsonObject, TenantContext } from './types.js';
+import type { JsonObject, TenantContext } from '../../tenant/types.js';
 
 /** Adds OAuth2 clients cloned from an existing one (its secret included), as an admin would create them. */
 export function addClients(context: TenantContext, realm: string, ids: string[], templateId = 'scopeDrivenAPI1Client'): void {

@@ -15,14 +15,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import axios from 'axios';
 import { buildScripts } from '../tooling/build/build-scripts.js';
-import { generateAccessConfig } from '../tooling/engine/desired.js';
+import { generateAccessConfig, type BundleSource } from '../tooling/engine/desired/index.js';
 import { runDeploy } from '../tooling/engine/deploy.js';
+import { diagnosticLine } from '../tooling/diagnostics.js';
 import { AmHttp } from '../tooling/rest/http.js';
 import { serviceAccountAuth } from '../tooling/rest/auth.js';
 import { startTenant } from '../tenant/server.js';
 import { addClients } from '../test/helpers/tenant-state.js';
 import type { AccessConfig } from '../tooling/config/access.js';
-import type { BundleSource } from '../tooling/engine/pipeline.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const options = new Command('bench')
@@ -59,8 +59,8 @@ type Inputs = Awaited<ReturnType<typeof context>>;
 async function timedDeploy(http: AmHttp, access: AccessConfig, inputs: Inputs, tenantUrl: string) {
   const before = { requests: http.stats.requests, writes: http.stats.writes };
   const started = performance.now();
-  const outcome = await runDeploy(http, { access, realm: 'alpha', tenantEsvValue: tenantUrl, gatewayId: 'policy-evaluator', gatewaySecret: 'bench-secret', scripts: inputs.scripts, journey: inputs.journey }, { restartPollSeconds: 0.05 });
-  if (!outcome.ok) throw new Error(`deploy failed: ${JSON.stringify(outcome.result?.failed.slice(0, 3) ?? outcome.plan.problems)}`);
+  const outcome = await runDeploy(http, { access, realm: 'alpha', tenantEsvValue: tenantUrl, gatewayId: 'policy-evaluator', secrets: { gatewaySecret: 'bench-Gateway-Secret-000-aaa-ZZZ' }, scripts: inputs.scripts, journey: inputs.journey }, { restartPollSeconds: 0.01 });
+  if (!outcome.ok) throw new Error(`deploy failed: ${outcome.diagnostics.slice(0, 3).map(diagnosticLine).join("; ")}`);
   return { seconds: (performance.now() - started) / 1000, requests: http.stats.requests - before.requests, writes: http.stats.writes - before.writes, objects: outcome.plan.changes.length };
 }
 

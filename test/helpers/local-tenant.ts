@@ -9,10 +9,10 @@ import { serviceAccountAuth } from '../../tooling/rest/auth.js';
 import { buildScripts } from '../../tooling/build/build-scripts.js';
 import { runDeploy, type DeployOutcome } from '../../tooling/engine/deploy.js';
 import type { AccessConfig } from '../../tooling/config/access.js';
-import type { BundleSource } from '../../tooling/engine/pipeline.js';
+import type { BundleSource } from '../../tooling/engine/desired/index.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const GATEWAY_SECRET = 'gateway-Secret-for-tests-9f3b';
+export const GATEWAY_SECRET = 'gateway-Secret-for-tests-9f3b-Kq7';
 export const USER_ID = 'd7a5c2b1-3e4f-4a6b-8c9d-0e1f2a3b4c5d';
 
 let bundles: BundleSource[] | undefined;
@@ -48,7 +48,7 @@ export async function startHarness(options: LocalTenantOptions = {}): Promise<Ha
     http,
     async deploy(access, deployOptions = {}) {
       const target = deployOptions.concurrency ? makeHttp(deployOptions.concurrency) : http;
-      return runDeploy(target, { access, realm: 'alpha', tenantEsvValue: tenant.url, gatewayId: 'policy-evaluator', gatewaySecret: deployOptions.gatewaySecret ?? GATEWAY_SECRET, scripts: await scriptBundles(), journey: await agentJourney() }, { restartPollSeconds: 0.02 });
+      return runDeploy(target, { access, realm: 'alpha', tenantEsvValue: tenant.url, gatewayId: 'policy-evaluator', secrets: { gatewaySecret: deployOptions.gatewaySecret ?? GATEWAY_SECRET }, scripts: await scriptBundles(), journey: await agentJourney() }, { restartPollSeconds: 0.02 });
     },
     async token(values) {
       const response = await client.post('/access_token', form(values), { headers: { 'content-type': 'application/x-www-form-urlencoded' } });

@@ -5,6 +5,8 @@
 import dotenv from 'dotenv';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { DiagnosticError, error } from '../diagnostics.js';
+import { secretWeakness } from './secret-strength.js';
 
 export type AuthConfig =
   | { kind: 'service-account'; accountId: string; jwk: Record<string, unknown> }
@@ -28,9 +30,10 @@ export interface EnvConfig {
   localTenant: { port: number; stateDir: string; engine: 'node' | 'rhino' };
 }
 
-export class EnvError extends Error {
+/** Problems with the environment (.env, process variables, flags): nothing is sent to a tenant. */
+export class EnvError extends DiagnosticError {
   constructor(readonly problems: string[]) {
-    super(problems.join('\n'));
+    super(problems.map((message) => error('input', 'env.invalid', message)));
     this.name = 'EnvError';
   }
 }
@@ -110,6 +113,9 @@ export function loadEnvironment(options: LoadEnvOptions = {}): EnvConfig {
   if (engine !== 'node' && engine !== 'rhino') problems.push(`LOCAL_TENANT_ENGINE: expected node or rhino, got ${JSON.stringify(engine)}`);
   const gatewayId = get('POLICY_GATEWAY_ID') || 'policy-evaluator';
   if (!/^[A-Za-z0-9._-]{1,128}$/.test(gatewayId)) problems.push(`POLICY_GATEWAY_ID: expected 1-128 letters, digits, . _ or -, got ${JSON.stringify(gatewayId)}`);
+  const gatewaySecret = get('POLICY_GATEWAY_SECRET');
+  const weakness = gatewaySecret ? secretWeakness(gatewaySecret) : undefined;
+  if (weakness) problems.push(`POLICY_GATEWAY_SECRET: ${weakness} (npm run generate-secret prints one)`);
   if (problems.length) throw new EnvError(problems);
 
   const config = {
@@ -124,7 +130,7 @@ export function loadEnvironment(options: LoadEnvOptions = {}): EnvConfig {
     journeyName: get('AGENTLOGIN_JOURNEY') || 'AgentLogin',
     localTenant: { port, stateDir: path.resolve(cwd, get('LOCAL_TENANT_DIR') || '.local-tenant'), engine: engine as 'node' | 'rhino' },
   } as EnvConfig;
-  Object.defineProperty(config, 'gatewaySecret', { value: get('POLICY_GATEWAY_SECRET'), enumerable: false });
+  Object.defineProperty(config, 'gatewaySecret', { value: gatewaySecret, enumerable: false });
   // Keep the key and token out of JSON.stringify / util.inspect of the config.
   if (auth.kind !== 'none') Object.defineProperty(config, 'auth', { value: auth, enumerable: false });
   return config;

@@ -1,193 +1,130 @@
 /**
- * Applies a plan: each change runs as soon as the changes it depends on have succeeded, bounded by
- * the REST client's concurrency limit; a failure skips only its dependents. Deletes run after every
- * create and update has settled. Owns: mapping a change to REST calls. Must not decide what changes.
+ * Applies a plan: each change runs as soon as the changes it depends on have succeeded (bounded by
+ * the REST client's concurrency limit); a failure skips only its dependents; deletes run after every
+ * create and update has settled; the restart step runs once, after the writes it loads. Knows no
+ * kind: a change is handed to its kind's handler. Takes the plan and the secrets it writes, nothing
+ * else. Must not decide what changes.
  */
-import type { AmHttp } from '../rest/http.js';
-import { putVariable, createSecret, createSecretVersion, setSecretDescription } from '../rest/esv.js';
-import { putScript } from '../rest/scripts.js';
-import { putAgent } from '../rest/ig-agents.js';
-import { putNode, putTree } from '../rest/journeys.js';
-import { createResourceType, updateResourceType, deleteResourceType } from '../rest/resource-types.js';
-import { createPolicySet, updatePolicySet, deletePolicySet } from '../rest/policy-sets.js';
-import { createPolicy, updatePolicy, deletePolicy } from '../rest/policies.js';
-import { getClient, putClient, setOverrides } from '../rest/oauth2-clients.js';
-import { changeKey, type Change, type DesiredState, type JsonObject, type Plan } from './model.js';
-import { versionFor } from './observe.js';
-import { describeWithDigest } from './secret-digest.js';
+import { AmError, type AmHttp } from '../rest/http.js';
+import { error, type Diagnostic } from '../diagnostics.js';
+import type { ApplyContext } from './handler.js';
+import { handlerFor } from './kinds/index.js';
+import { changeKey, RESTART_KEY, type AnyChange, type Plan, type Secrets } from './model.js';
 
-export type ChangeStatus = 'done' | 'failed' | 'skipped';
+export type StepStatus = 'done' | 'failed' | 'skipped' | 'deferred';
 
 export interface ProgressEvent {
-  change: Change;
-  status: ChangeStatus;
-  /** One line: the object, the HTTP status and AM's message (already free of secrets). */
+  /** The change, or undefined for the restart step. */
+  change?: AnyChange;
+  status: StepStatus;
   message?: string;
   done: number;
   total: number;
 }
 
 export interface ApplyResult {
-  done: Change[];
-  failed: { change: Change; message: string }[];
-  skipped: { change: Change; reason: string }[];
-  /** ESV writes that succeeded: the tenant must be restarted to load them. */
-  esvWritten: boolean;
+  done: AnyChange[];
+  failed: { change: AnyChange; diagnostic: Diagnostic }[];
+  skipped: { change: AnyChange; reason: string }[];
+  /** Waiting for a restart this run did not make (--no-restart): done by the next deploy. */
+  deferred: { change: AnyChange; reason: string }[];
+  restart: 'not-needed' | 'done' | 'failed' | 'deferred';
+  restartFailure?: Diagnostic;
 }
 
-const base64 = (value: string) => Buffer.from(value, 'utf8').toString('base64');
-
-/** AM wraps IG agent values as {inherited, value} on single-object writes. */
-function wrapAgent(body: JsonObject): JsonObject {
-  const out: JsonObject = {};
-  for (const [key, value] of Object.entries(body)) out[key] = { inherited: false, value };
-  return out;
+export interface ApplyOptions {
+  http: AmHttp;
+  cookieName: string;
+  secrets: Secrets;
+  /** Restarts the tenant and waits until it is ready; undefined: the restart is deferred (--no-restart). */
+  restart?: () => Promise<void>;
+  onProgress?: (event: ProgressEvent) => void;
 }
 
-function secretValue(change: Change, desired: DesiredState): string {
-  const value = desired.secretValues[change.id] ?? desired.objects.find((o) => o.kind === 'esv' && o.id === change.id)?.body.value;
-  if (typeof value !== 'string') throw new Error(`esv ${change.id}: no value to write`);
-  return value;
+/** One line: the object, the HTTP status and AM's message (already free of secrets). */
+function failure(change: AnyChange, thrown: unknown): Diagnostic {
+  const message = thrown instanceof Error ? thrown.message : String(thrown);
+  const detail = thrown instanceof AmError && thrown.status !== undefined ? `HTTP ${thrown.status}` : undefined;
+  return error('tenant', 'apply.failed', `${change.action} failed: ${message}`, { object: changeKey(change), ...(detail ? { detail } : {}) });
 }
 
-async function applyChange(change: Change, plan: Plan, desired: DesiredState, http: AmHttp): Promise<void> {
-  const realm = plan.realm;
-  const after = change.after ?? {};
-  switch (change.kind) {
-    case 'esv': {
-      if (change.meta?.esvType === 'secret') {
-        const value = secretValue(change, desired);
-        const description = describeWithDigest(String(after.description ?? ''), value);
-        if (change.action === 'create') {
-          const created = await createSecret(http, change.id, {
-            valueBase64: base64(value),
-            description,
-            encoding: String(after.encoding ?? 'generic'),
-            useInPlaceholders: Boolean(after.useInPlaceholders),
-          });
-          if (!created.exists) return;
-        }
-        // Version first, digest second: an interruption between them only repeats the version next run.
-        if (change.action === 'create' || change.meta?.valueChanged === 'true') await createSecretVersion(http, change.id, base64(value));
-        await setSecretDescription(http, change.id, description);
-        return;
-      }
-      await putVariable(http, change.id, {
-        valueBase64: base64(String(after.value ?? '')),
-        description: String(after.description ?? ''),
-        expressionType: String(after.expressionType ?? 'string'),
-      });
-      return;
-    }
-    case 'script':
-      await putScript(http, realm, after as never);
-      return;
-    case 'ig-agent': {
-      const body = wrapAgent(after);
-      if (change.meta?.passwordChanged === 'true') {
-        const password = desired.secretValues[`ig-agent:${change.id}`];
-        if (password === undefined) throw new Error(`ig-agent ${change.id}: no password configured`);
-        body.userpassword = password;
-      }
-      await putAgent(http, realm, change.id, body);
-      return;
-    }
-    case 'journey-node':
-      await putNode(http, realm, String(change.meta?.nodeType), change.id, after, versionFor(change.meta?.version, plan.amVersion));
-      return;
-    case 'journey':
-      await putTree(http, realm, change.id, after);
-      return;
-    case 'resource-type':
-      if (change.action === 'delete') return void (await deleteResourceType(http, realm, String(change.before?.uuid)));
-      if (change.action === 'create') {
-        const created = await createResourceType(http, realm, after);
-        if (!(created as { exists?: boolean }).exists) return;
-      }
-      await updateResourceType(http, realm, String(after.uuid), after);
-      return;
-    case 'policy-set':
-      if (change.action === 'delete') return void (await deletePolicySet(http, realm, change.id));
-      if (change.action === 'create') {
-        const created = await createPolicySet(http, realm, after);
-        if (!(created as { exists?: boolean }).exists) return;
-      }
-      await updatePolicySet(http, realm, change.id, after);
-      return;
-    case 'policy':
-      if (change.action === 'delete') return void (await deletePolicy(http, realm, change.id));
-      if (change.action === 'create') {
-        const created = await createPolicy(http, realm, after);
-        if (!(created as { exists?: boolean }).exists) return;
-      }
-      await updatePolicy(http, realm, change.id, after);
-      return;
-    case 'oauth2-client': {
-      // A client PUT replaces the whole client: read it fresh, change only the override block.
-      const current = await getClient(http, realm, change.id);
-      if (!current) throw new Error(`oauth2-client ${change.id}: not found in realm ${realm}`);
-      const overrides = (after.overrideOAuth2ClientConfig ?? {}) as JsonObject;
-      await putClient(http, realm, change.id, setOverrides(current, overrides));
-      return;
-    }
-  }
-}
-
-function errorLine(change: Change, error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return `${change.action} ${change.kind} ${change.id}: ${message}`;
-}
-
-export async function applyPlan(
-  plan: Plan,
-  desired: DesiredState,
-  http: AmHttp,
-  onProgress: (event: ProgressEvent) => void = () => {},
-): Promise<ApplyResult> {
+export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
+  const ctx: ApplyContext = { http: options.http, realm: plan.realm, amVersion: plan.amVersion, cookieName: options.cookieName, secrets: options.secrets };
   const work = plan.changes.filter((c) => c.action !== 'noop');
-  const result: ApplyResult = { done: [], failed: [], skipped: [], esvWritten: false };
-  const outcome = new Map<string, Promise<ChangeStatus>>();
+  const result: ApplyResult = { done: [], failed: [], skipped: [], deferred: [], restart: plan.restart ? 'deferred' : 'not-needed' };
+  const outcome = new Map<string, Promise<StepStatus>>();
+  const total = work.length + (plan.restart ? 1 : 0);
   let finished = 0;
-  const report = (change: Change, status: ChangeStatus, message?: string) => {
+  const report = (change: AnyChange | undefined, status: StepStatus, message?: string) => {
     finished += 1;
-    onProgress({ change, status, message, done: finished, total: work.length });
+    options.onProgress?.({ change, status, message, done: finished, total });
   };
 
-  const run = async (change: Change, waitFor: Promise<unknown>[]): Promise<ChangeStatus> => {
-    await Promise.all(waitFor);
-    const blocking: string[] = [];
-    for (const key of change.dependsOn) {
+  /** Waits for the steps `keys` name; returns those that did not succeed. */
+  const blockers = async (keys: string[]) => {
+    const blocking: { key: string; status: StepStatus }[] = [];
+    for (const key of keys) {
       const status = await outcome.get(key);
-      if (status && status !== 'done') blocking.push(key);
+      if (status && status !== 'done') blocking.push({ key, status });
+    }
+    return blocking;
+  };
+
+  const run = async (change: AnyChange, after: Promise<unknown>[]): Promise<StepStatus> => {
+    await Promise.all(after);
+    const blocking = await blockers(change.dependsOn);
+    if (blocking.length && blocking.every((b) => b.status === 'deferred')) {
+      const reason = `waits for the tenant restart (${blocking.map((b) => b.key).join(', ')}); run deploy again after restarting`;
+      result.deferred.push({ change, reason });
+      report(change, 'deferred', reason);
+      return 'deferred';
     }
     if (blocking.length) {
-      const reason = `skipped: depends on ${blocking.join(', ')}, which did not succeed`;
+      const reason = `depends on ${blocking.map((b) => b.key).join(', ')}, which did not succeed`;
       result.skipped.push({ change, reason });
       report(change, 'skipped', reason);
       return 'skipped';
     }
     try {
-      await applyChange(change, plan, desired, http);
+      await handlerFor(change.kind).apply(change as never, ctx);
       result.done.push(change);
-      if (change.kind === 'esv') result.esvWritten = true;
       report(change, 'done');
       return 'done';
-    } catch (error) {
-      const message = errorLine(change, error);
-      result.failed.push({ change, message });
-      report(change, 'failed', message);
+    } catch (thrown) {
+      const diagnostic = failure(change, thrown);
+      result.failed.push({ change, diagnostic });
+      report(change, 'failed', diagnostic.message);
       return 'failed';
     }
   };
 
-  const upserts = work.filter((c) => c.action !== 'delete');
-  const deletes = work.filter((c) => c.action === 'delete');
-  // Register every outcome before awaiting any, so dependencies resolve regardless of list order.
+  const runRestart = async (after: Promise<unknown>[]): Promise<StepStatus> => {
+    // Load whatever got written: a failed write does not make the others wait for the next run.
+    await Promise.all([...after, ...plan.restart!.dependsOn.map((key) => outcome.get(key))]);
+    if (!options.restart) {
+      report(undefined, 'deferred', 'the restart was not requested (--no-restart)');
+      return 'deferred';
+    }
+    try {
+      await options.restart();
+      result.restart = 'done';
+      report(undefined, 'done');
+      return 'done';
+    } catch (thrown) {
+      result.restart = 'failed';
+      result.restartFailure = error('tenant', 'apply.restart-failed', thrown instanceof Error ? thrown.message : String(thrown), { object: RESTART_KEY });
+      report(undefined, 'failed', result.restartFailure.message);
+      return 'failed';
+    }
+  };
+
+  // Register every step before any runs, so dependencies resolve whatever the list order.
   let release!: () => void;
   const registered = new Promise<void>((resolve) => (release = resolve));
-  for (const change of upserts) outcome.set(changeKey(change), run(change, [registered]));
+  for (const change of work.filter((c) => c.action !== 'delete')) outcome.set(changeKey(change), run(change, [registered]));
+  if (plan.restart) outcome.set(RESTART_KEY, runRestart([registered]));
   const upsertsSettled = Promise.all([...outcome.values()]);
-  for (const change of deletes) outcome.set(changeKey(change), run(change, [registered, upsertsSettled]));
+  for (const change of work.filter((c) => c.action === 'delete')) outcome.set(changeKey(change), run(change, [registered, upsertsSettled]));
   release();
   await Promise.all([...outcome.values()]);
   return result;

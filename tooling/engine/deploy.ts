@@ -1,16 +1,19 @@
 /**
- * A whole deploy as one call: plan, refuse on problems, apply, restart once when ESVs are pending.
- * Used by the CLI, the end-to-end tests and the benchmark, so they all exercise the same path.
+ * A whole deploy as one call: plan, refuse on plan errors, apply (the restart is a step of the
+ * plan). Used by the CLI, the end-to-end tests and the benchmark, so they all exercise the same path.
  */
 import type { AmHttp } from '../rest/http.js';
+import type { Diagnostic } from '../diagnostics.js';
 import { applyPlan, type ApplyResult, type ProgressEvent } from './apply.js';
-import type { DesiredState, Plan } from './model.js';
+import { planErrors, type DesiredState, type Plan } from './model.js';
 import { planRun, type PlanInputs } from './pipeline.js';
 import { restartAndWait } from './restart.js';
 
 export interface DeployOptions {
+  /** false: pending ESV values stay pending (--no-restart). */
   restart?: boolean;
   restartPollSeconds?: number;
+  restartTimeoutSeconds?: number;
   onPlan?: (plan: Plan) => void;
   onProgress?: (event: ProgressEvent) => void;
   onRestart?: (status: string, seconds: number) => void;
@@ -21,19 +24,24 @@ export interface DeployOutcome {
   desired: DesiredState;
   result?: ApplyResult;
   restarted: boolean;
-  /** Everything applied (problems or failures make this false). */
+  /** Everything applied (plan errors, failures or skips make this false; a deferred restart does not). */
   ok: boolean;
+  /** Every error and warning of the run, for the CLI to render. */
+  diagnostics: Diagnostic[];
 }
 
 export async function runDeploy(http: AmHttp, inputs: PlanInputs, options: DeployOptions = {}): Promise<DeployOutcome> {
-  const { plan, desired } = await planRun(http, inputs);
+  const { plan, desired, observed } = await planRun(http, inputs);
   options.onPlan?.(plan);
-  if (plan.problems.length) return { plan, desired, restarted: false, ok: false };
-  const result = await applyPlan(plan, desired, http, options.onProgress);
-  let restarted = false;
-  if ((plan.restartNeeded || result.esvWritten) && options.restart !== false) {
-    await restartAndWait(http, { pollSeconds: options.restartPollSeconds ?? 5, onProgress: options.onRestart });
-    restarted = true;
-  }
-  return { plan, desired, result, restarted, ok: result.failed.length === 0 && result.skipped.length === 0 };
+  if (planErrors(plan).length) return { plan, desired, restarted: false, ok: false, diagnostics: plan.diagnostics };
+  const result = await applyPlan(plan, {
+    http,
+    cookieName: observed.cookieName,
+    secrets: inputs.secrets,
+    restart: options.restart === false ? undefined : () => restartAndWait(http, { pollSeconds: options.restartPollSeconds ?? 5, timeoutSeconds: options.restartTimeoutSeconds, onProgress: options.onRestart }),
+    onProgress: options.onProgress,
+  });
+  const diagnostics = [...plan.diagnostics, ...result.failed.map((f) => f.diagnostic), ...(result.restartFailure ? [result.restartFailure] : [])];
+  const ok = result.failed.length === 0 && result.skipped.length === 0 && result.restart !== 'failed';
+  return { plan, desired, result, restarted: result.restart === 'done', ok, diagnostics };
 }

@@ -1,132 +1,130 @@
 /**
- * The data model shared by desired state, observed state, the planner and apply.
- * Owns: the shape of a managed object and of a plan. Must not know REST paths or HTTP.
+ * The engine's core types: desired and observed objects, references between them, changes and the
+ * plan. Owns no kind: each kind declares its own types by augmenting `KindModel` in its handler file
+ * (kinds/*.ts), and the registry (kinds/index.ts) must then hold a handler for it or type-checking
+ * fails. Must not know REST paths or HTTP.
  */
+import type { JsonObject, JsonValue } from '../../common/json.js';
+import type { Diagnostic } from '../diagnostics.js';
 
-export type ObjectKind =
-  | 'esv'
-  | 'script'
-  | 'ig-agent'
-  | 'journey-node'
-  | 'journey'
-  | 'resource-type'
-  | 'policy-set'
-  | 'policy'
-  | 'oauth2-client';
+export type { JsonObject, JsonValue };
 
-/** Apply order: every kind depends only on kinds earlier in this list. Deletes run in reverse. */
-export const KIND_ORDER: readonly ObjectKind[] = [
-  'esv',
-  'script',
-  'ig-agent',
-  'journey-node',
-  'journey',
-  'resource-type',
-  'policy-set',
-  'policy',
-  'oauth2-client',
-];
+/**
+ * Kind name → its types: `spec` (what the access configuration asks for; may hold Refs), `observed`
+ * (the tenant's object, normalised to comparable domain values) and `payload` (what apply writes,
+ * references resolved). Augmented by every kind file:
+ *   declare module '../model.js' { interface KindModel { script: { spec: …; observed: …; payload: … } } }
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface KindModel {}
+
+export type ObjectKind = keyof KindModel;
+type Model<K extends ObjectKind> = KindModel[K] extends { spec: unknown; observed: unknown; payload: unknown } ? KindModel[K] : never;
+export type Spec<K extends ObjectKind> = Model<K>['spec'];
+export type Observed<K extends ObjectKind> = Model<K>['observed'];
+export type Payload<K extends ObjectKind> = Model<K>['payload'];
 
 /** Appended to the description of objects the tool creates; only marked objects are ever deleted. */
 export const MANAGED_MARKER = '[managed-by:aic-api-to-api]';
 
+export const isManagedDescription = (description: unknown): boolean => typeof description === 'string' && description.includes(MANAGED_MARKER);
+
 /**
- * A reference to a field of another managed object, resolved by the planner against the tenant
- * (observed value when the object exists there, otherwise the desired value).
- * Example: a policy's resourceTypeUuid = { $ref: { kind: 'resource-type', id: 'orders-api', field: 'uuid' } }.
+ * A field of another object, resolved by the planner (the tenant's value when it has the object,
+ * otherwise what its create will give it). Resolving one adds a dependency edge.
  */
 export interface Ref {
-  /** `missing`: the problem to report when the object is neither desired nor in the tenant (e.g. a
-   * built-in object the tool looks up but never creates). */
-  $ref: { kind: ObjectKind; id: string; field: string; missing?: string };
+  $ref: { kind: ObjectKind; id: string; field: string; /** Said when neither desired nor in the tenant. */ missing?: string };
 }
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type JsonObject = { [key: string]: Json };
-/** A body before references are resolved may hold Ref objects anywhere a value may be. */
-export type Body = { [key: string]: Json | Ref | Body | Array<Json | Ref | Body> };
+export const ref = (kind: ObjectKind, id: string, field: string, missing?: string): Ref => ({ $ref: { kind, id, field, ...(missing ? { missing } : {}) } });
 
-export interface ManagedObject {
-  kind: ObjectKind;
-  /** What the tool addresses it by: ESV id, script name, agent id, node uuid, tree name,
-   * resource type name, policy set name, policy name, client id. Unique within a kind. */
+export interface DesiredObject<K extends ObjectKind = ObjectKind> {
+  kind: K;
+  /** What the tool addresses it by (ESV id, script name, agent id, node uuid, tree name, …); unique within a kind. */
   id: string;
-  /** Only the fields the tool manages, in the shape the REST API uses (unwrapped where AM wraps). */
-  body: Body;
-  /** Kind-specific extras the REST layer needs (e.g. node type/version, ESV type). */
-  meta?: Record<string, string>;
-  /** Created when missing, otherwise left exactly as the tenant holds it (a built-in object the
-   * tool needs but does not own, e.g. AM's default scopes policy set). */
-  createOnly?: boolean;
+  spec: Spec<K>;
 }
 
-/** A dynamic-scope rule's scope, to check against a client's allowed scopes in the tenant. */
-export interface ScopeCheck {
-  clientId: string;
-  /** The scope a rule names, and where (e.g. `scopePolicies.rules[0]`). */
-  scopes: { scope: string; at: string }[];
-}
+/** Names of the secrets a run knows; values travel beside the plan, never inside it. */
+export type SecretName = 'gatewaySecret';
+export type Secrets = Readonly<Record<SecretName, string>>;
 
 export interface DesiredState {
   realm: string;
-  objects: ManagedObject[];
-  /** ESV secret id (and 'ig-agent:<id>' for the agent password) -> value. Never rendered. */
-  secretValues: Record<string, string>;
-  /** Checks the planner makes against the tenant's clients; they give warnings, not problems. */
-  scopeChecks?: ScopeCheck[];
+  objects: DesiredObject[];
+  /** Objects the tool writes under another configuration (e.g. the other script engine): read, and deleted when present and marked. */
+  retired: { kind: ObjectKind; id: string }[];
 }
 
-export interface ObservedObject {
-  kind: ObjectKind;
+export interface ObservedObject<K extends ObjectKind = ObjectKind> {
+  kind: K;
   id: string;
-  /** The tenant's object as read (full), used for diffs and to resolve Refs. */
-  body: JsonObject;
-  meta?: Record<string, string>;
+  state: Observed<K>;
+  /** The tenant holds values of this object that load only at the next restart. */
+  pendingRestart?: boolean;
 }
 
 export interface ObservedState {
   realm: string;
   objects: ObservedObject[];
-  /** AM version string from serverinfo/version, e.g. "8.1.0". */
+  /** AM version from serverinfo/version, e.g. "8.1.0" (chooses the node API form). */
   amVersion: string;
   cookieName: string;
 }
 
-export type ChangeAction = 'create' | 'update' | 'delete' | 'noop';
+/** `replace`: delete, then create (a property the tenant cannot change in place). Every action but noop writes. */
+export type ChangeAction = 'create' | 'update' | 'replace' | 'delete' | 'noop';
 
 export interface FieldChange {
   path: string;
-  before: Json | undefined;
-  after: Json | undefined;
-  /** True when the values are secret: rendered as "(sensitive)". */
+  before: JsonValue | undefined;
+  after: JsonValue | undefined;
+  /** Secret values: rendered as "(sensitive value changes)", never with values. */
   sensitive?: boolean;
 }
 
-export interface Change {
-  action: ChangeAction;
-  kind: ObjectKind;
+export interface Change<K extends ObjectKind = ObjectKind> {
+  kind: K;
+  /** The object's id; a kind that writes one object in two steps gives the second its own id. */
   id: string;
-  /** Resolved desired body (references replaced), what apply writes for create/update. */
-  after?: JsonObject;
-  before?: JsonObject;
+  action: ChangeAction;
+  /** Why, when it is not obvious from the diff (drift, a replace, a rotation step). */
+  reason?: string;
   diff: FieldChange[];
-  meta?: Record<string, string>;
-  /** Keys (`kind:id`) of changes that must succeed before this one runs. */
+  payload: Payload<K>;
+  /** Keys (`kind:id`, or RESTART_KEY) of changes that must succeed before this one runs. */
   dependsOn: string[];
+  /** The write takes effect only after a tenant restart (ESVs). */
+  loadsAtRestart?: boolean;
 }
 
-export function changeKey(change: { kind: ObjectKind; id: string }): string {
+export const RESTART_KEY = 'tenant:restart';
+
+export type AnyChange = { [K in ObjectKind]: Change<K> }[ObjectKind];
+
+export function changeKey(change: { kind: string; id: string }): string {
   return `${change.kind}:${change.id}`;
+}
+
+/** The tenant restart that loads pending ESV values: a step of the plan, run once. */
+export interface RestartStep {
+  /** What the restart loads (ESV ids), for the plan output. */
+  loads: string[];
+  /** Keys of the changes the restart waits for. */
+  dependsOn: string[];
+  /** Pending values an earlier, interrupted run left. */
+  pendingFromEarlier: string[];
 }
 
 export interface Plan {
   realm: string;
-  changes: Change[];
-  /** ESV writes leave values pending until a tenant restart. */
-  restartNeeded: boolean;
   amVersion: string;
-  /** Problems found while planning (e.g. a consumer client missing in the tenant): nothing may be applied. */
-  problems: string[];
-  /** Findings that do not stop a deploy (e.g. a scope rule a client can never use); printed by plan and deploy. */
-  warnings: string[];
+  changes: AnyChange[];
+  restart?: RestartStep;
+  /** Errors: nothing may be applied. Warnings: printed, the deploy proceeds. */
+  diagnostics: Diagnostic[];
 }
+
+export const planErrors = (plan: Plan) => plan.diagnostics.filter((d) => d.severity === 'error');
+export const planWarnings = (plan: Plan) => plan.diagnostics.filter((d) => d.severity === 'warning');

@@ -1,20 +1,17 @@
 /**
  * One run of the tool up to a plan: server facts -> desired state -> observed state -> plan.
- * Owns: the order of those steps. Shared by plan, deploy and export so that `plan` shows exactly
+ * Owns the order of those steps. Shared by plan, deploy and export, so that `plan` shows exactly
  * what `deploy` would change.
  */
 import type { AmHttp } from '../rest/http.js';
 import type { AccessConfig } from '../config/access.js';
-import { desiredState } from './desired.js';
+import { desiredState, type BundleSource } from './desired/index.js';
+import type { PlanOptions } from './handler.js';
 import { computePlan } from './plan.js';
 import { observeServer, observeTenant } from './observe.js';
-import type { DesiredState, ObservedState, Plan } from './model.js';
+import type { DesiredState, ObservedState, Plan, Secrets } from './model.js';
 
-export interface BundleSource {
-  name: 'scope-validation' | 'policy-eval-mod';
-  source: string;
-  context: string;
-}
+export type { BundleSource };
 
 export interface PlanInputs {
   access: AccessConfig;
@@ -22,9 +19,12 @@ export interface PlanInputs {
   /** Value written to esv-tenant-env-fqdn: a host name, or a base URL with scheme. */
   tenantEsvValue: string;
   gatewayId: string;
-  gatewaySecret: string;
+  /** The journey the policy-evaluator agent logs in through. */
+  journeyName?: string;
+  secrets: Secrets;
   scripts: BundleSource[];
   journey: unknown;
+  options?: PlanOptions;
 }
 
 export interface PlannedRun {
@@ -38,15 +38,13 @@ export async function planRun(http: AmHttp, inputs: PlanInputs): Promise<Planned
   const desired = desiredState({
     access: inputs.access,
     realm: inputs.realm,
-    esv: {
-      tenantBaseUrlOrFqdn: inputs.tenantEsvValue,
-      cookieName: server.cookieName,
-      gatewayId: inputs.gatewayId,
-      gatewaySecret: inputs.gatewaySecret,
-    },
+    tenantEsvValue: inputs.tenantEsvValue,
+    cookieName: server.cookieName,
+    gatewayId: inputs.gatewayId,
+    journeyName: inputs.journeyName ?? 'AgentLogin',
     scripts: inputs.scripts,
     journey: inputs.journey,
   });
-  const observed = await observeTenant(http, desired, server);
-  return { desired, observed, plan: computePlan(desired, observed) };
+  const observed = await observeTenant(http, desired, server, inputs.secrets);
+  return { desired, observed, plan: computePlan(desired, observed, inputs.secrets, inputs.options) };
 }

@@ -1,15 +1,15 @@
 /**
- * Renders a plan for people (Terraform-like) and for machines (JSON).
- * Owns: wording and layout of plan output. Secret values never reach here: sensitive fields carry
- * no values, and long strings (script bodies) are shown as a size and a short hash.
+ * Renders a plan for people (Terraform-like) and for machines (JSON). Owns the wording and layout of
+ * plan output; diagnostics are rendered by the CLI (cli/output.ts). Secret values never reach here:
+ * sensitive fields carry no values, and long strings (script bodies) are shown as a size and a hash.
  */
 import { createHash } from 'node:crypto';
-import type { Change, FieldChange, Json, Plan } from './model.js';
+import type { AnyChange, ChangeAction, FieldChange, JsonValue, Plan } from './model.js';
 import { summarize } from './plan.js';
 
-const SYMBOL: Record<Change['action'], string> = { create: '+', update: '~', delete: '-', noop: ' ' };
+const SYMBOL: Record<ChangeAction, string> = { create: '+', update: '~', replace: '-/+', delete: '-', noop: ' ' };
 
-function shortValue(value: Json | undefined): string {
+function shortValue(value: JsonValue | undefined): string {
   if (value === undefined) return '(none)';
   const text = JSON.stringify(value);
   if (text.length <= 80) return text;
@@ -29,47 +29,49 @@ export interface RenderOptions {
   maxFieldsPerObject?: number;
 }
 
+function renderChange(change: AnyChange, maxFields: number): string[] {
+  const lines = [`  ${SYMBOL[change.action].padStart(3)} ${change.action.padEnd(7)} ${change.kind.padEnd(14)} ${change.id}`];
+  if (change.reason) lines.push(`      because ${change.reason}`);
+  // A create shows only its secret fields (its whole body is new); updates and replaces show the diff.
+  const fields = change.action === 'create' ? change.diff.filter((d) => d.sensitive) : change.action === 'delete' ? [] : change.diff;
+  for (const field of fields.slice(0, maxFields)) lines.push(renderField(field));
+  if (fields.length > maxFields) lines.push(`      … ${fields.length - maxFields} more fields`);
+  return lines;
+}
+
 export function renderPlan(plan: Plan, options: RenderOptions = {}): string {
   const lines: string[] = [];
   const maxFields = options.maxFieldsPerObject ?? 20;
-  for (const change of plan.changes) {
-    if (change.action === 'noop' && !options.showUnchanged) continue;
-    lines.push(`  ${SYMBOL[change.action]} ${change.action.padEnd(6)} ${change.kind.padEnd(13)} ${change.id}`);
-    if (change.action === 'update' || (change.action === 'create' && change.diff.some((d) => d.sensitive))) {
-      const fields = change.action === 'update' ? change.diff : change.diff.filter((d) => d.sensitive);
-      for (const field of fields.slice(0, maxFields)) lines.push(renderField(field));
-      if (fields.length > maxFields) lines.push(`      … ${fields.length - maxFields} more fields`);
-    }
+  for (const change of plan.changes) if (change.action !== 'noop' || options.showUnchanged) lines.push(...renderChange(change, maxFields));
+  if (plan.restart) {
+    const earlier = plan.restart.pendingFromEarlier.length ? ` (pending from an earlier run: ${plan.restart.pendingFromEarlier.join(', ')})` : '';
+    lines.push(`    ~ restart tenant         loads ${plan.restart.loads.join(', ')}${earlier}`);
   }
-  const counts = summarize(plan);
   if (lines.length === 0) lines.push('  No changes. The tenant matches the access configuration.');
-  if (plan.warnings.length) {
-    lines.push('');
-    for (const warning of plan.warnings) lines.push(`warning: ${warning}`);
-  }
+  const counts = summarize(plan);
   lines.push('');
   lines.push(
-    `Plan: ${counts.create} to create, ${counts.update} to update, ${counts.delete} to delete, ${counts.noop} unchanged.` +
-      (plan.restartNeeded ? ' ESV changes are pending: the tenant will be restarted once at the end.' : ''),
+    `Plan: ${counts.create} to create, ${counts.update} to update, ${counts.replace ? `${counts.replace} to replace, ` : ''}${counts.delete} to delete, ${counts.noop} unchanged.` +
+      (plan.restart ? ' ESV changes are pending: the tenant will be restarted once they are written.' : ''),
   );
   return lines.join('\n');
 }
 
-/** JSON form of a plan: no bodies of unchanged objects, no secret values (there are none in a plan). */
-export function planToJson(plan: Plan): unknown {
+/** JSON form of a plan: no bodies, no secret values (there are none in a plan). */
+export function planToJson(plan: Plan): Record<string, unknown> {
   return {
     realm: plan.realm,
     amVersion: plan.amVersion,
-    restartNeeded: plan.restartNeeded,
+    restart: plan.restart ?? null,
     summary: summarize(plan),
-    problems: plan.problems,
-    warnings: plan.warnings,
     changes: plan.changes
       .filter((c) => c.action !== 'noop')
       .map((c) => ({
         action: c.action,
         kind: c.kind,
         id: c.id,
+        ...(c.reason ? { reason: c.reason } : {}),
+        dependsOn: c.dependsOn,
         diff: c.diff.map((d) => (d.sensitive ? { path: d.path, sensitive: true } : d)),
       })),
   };

@@ -1,6 +1,8 @@
 /**
- * Restarts the tenant so pending ESV values load, and waits until it reports ready.
- * Owns: the restart-and-poll loop. Called once per run, only when something is pending.
+ * Restarts the tenant so pending ESV values load, the way AIC allows it: read the status first and
+ * wait while a restart is already running (never ask for a second one); after asking, a "ready"
+ * counts only once the status has been seen to leave "ready" (the first poll may still read the old
+ * one); bounded by a timeout with a clear error. Owns the restart-and-poll loop.
  */
 import type { AmHttp } from '../rest/http.js';
 import { getStartup, restart } from '../rest/esv.js';
@@ -10,22 +12,39 @@ export interface RestartOptions {
   timeoutSeconds?: number;
   onProgress?: (status: string, elapsedSeconds: number) => void;
   sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function restartAndWait(http: AmHttp, options: RestartOptions = {}): Promise<void> {
   const sleep = options.sleep ?? defaultSleep;
+  const now = options.now ?? Date.now;
   const pollMs = (options.pollSeconds ?? 5) * 1000;
   const timeoutMs = (options.timeoutSeconds ?? 900) * 1000;
-  const started = Date.now();
-  await restart(http);
-  for (;;) {
-    const elapsed = Date.now() - started;
-    const status = (await getStartup(http)).restartStatus;
-    options.onProgress?.(status, Math.round(elapsed / 1000));
-    if (status === 'ready') return;
-    if (elapsed > timeoutMs) throw new Error(`tenant restart: still "${status}" after ${Math.round(elapsed / 1000)} s`);
+  const started = now();
+  const elapsed = () => Math.round((now() - started) / 1000);
+  const poll = async () => {
+    const { restartStatus } = await getStartup(http);
+    options.onProgress?.(restartStatus, elapsed());
+    return restartStatus;
+  };
+  const timedOut = (what: string) => now() - started > timeoutMs && new Error(`tenant restart: ${what} after ${elapsed()} s (timeout ${Math.round(timeoutMs / 1000)} s); check the tenant's status in the admin console, then run deploy again`);
+
+  // A restart someone else started: let it finish rather than asking for another one.
+  for (let status = await poll(); status !== 'ready'; status = await poll()) {
+    const late = timedOut(`a restart already running is still "${status}"`);
+    if (late) throw late;
     await sleep(pollMs);
+  }
+  await restart(http);
+  let left = false;
+  for (;;) {
+    await sleep(pollMs);
+    const status = await poll();
+    if (status !== 'ready') left = true;
+    else if (left) return;
+    const late = timedOut(left ? `still "${status}"` : 'the status never left "ready" after the restart was requested');
+    if (late) throw late;
   }
 }

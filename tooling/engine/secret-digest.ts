@@ -1,6 +1,7 @@
 /**
- * Change detection for values the tenant never returns (ESV secrets, the agent password).
- * Owns: the digest written into a secret's description and its verification.
+ * Change detection for values the tenant never returns (ESV secrets). Owns the digest written into a
+ * secret's description: a salted scrypt hash of the value the tool wrote and the version number AIC
+ * gave it. A new version written by anyone else shows as a version the tool did not write.
  *
  * Why salted scrypt and not a plain hash: the description is readable by every tenant admin; a
  * plain SHA-256 of a low-entropy secret could be reversed by a dictionary. A per-write random salt
@@ -8,16 +9,10 @@
  */
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 
-const DIGEST_PATTERN = /\s*\[value-digest scrypt:([0-9a-f]{32}):([0-9a-f]{64})\]/;
+const DIGEST_PATTERN = /\s*\[value-digest scrypt:([0-9a-f]{32}):([0-9a-f]{64})(?: version:([0-9A-Za-z._-]+))?\]/;
 
 function scryptHex(value: string, saltHex: string): string {
   return scryptSync(value, Buffer.from(saltHex, 'hex'), 32).toString('hex');
-}
-
-/** A fresh digest token for a value, to append to a description. */
-export function digestToken(value: string): string {
-  const salt = randomBytes(16).toString('hex');
-  return `[value-digest scrypt:${salt}:${scryptHex(value, salt)}]`;
 }
 
 /** The description without any digest token. */
@@ -34,8 +29,26 @@ export function digestMatches(description: string | undefined, value: string): b
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
 
-/** Description to write: the managed description followed by a fresh digest of the value. */
-export function describeWithDigest(description: string, value: string): string {
+/** The secret version the digest was written for, if it says. */
+export function digestVersion(description: string | undefined): string | undefined {
+  return DIGEST_PATTERN.exec(description ?? '')?.[3];
+}
+
+/** Description to write: the managed description followed by a fresh digest of the value and its version. */
+export function describeWithDigest(description: string, value: string, version: string): string {
+  const salt = randomBytes(16).toString('hex');
+  const token = `[value-digest scrypt:${salt}:${scryptHex(value, salt)} version:${version}]`;
   const clean = stripDigest(description);
-  return clean ? `${clean} ${digestToken(value)}` : digestToken(value);
+  return clean ? `${clean} ${token}` : token;
+}
+
+/** A new managed description that keeps the digest token of the current one (the value is unchanged). */
+export function keepDigest(description: string, current: string): string {
+  const token = DIGEST_PATTERN.exec(current)?.[0].trim();
+  return token ? `${stripDigest(description)} ${token}`.trim() : stripDigest(description);
+}
+
+/** The secret holds exactly this value as its active version, as the tool wrote it. */
+export function secretHolds(secret: { description: string; activeVersion: string }, value: string): boolean {
+  return digestMatches(secret.description, value) && digestVersion(secret.description) === secret.activeVersion;
 }

@@ -4,6 +4,7 @@
  * Owns: the demonstration flows and what counts as success. Prints no secret or token.
  */
 import axios, { type AxiosInstance } from 'axios';
+import { oauth2Path, realmPath } from '../rest/paths.js';
 
 export interface DemoCredentials {
   realm: string;
@@ -29,9 +30,7 @@ export interface DemoResult {
 const form = (values: Record<string, string>) => new URLSearchParams(values).toString();
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
 
-function oauthPath(realm: string, endpoint: string): string {
-  return `/am/oauth2/realms/root/realms/${realm}/${endpoint}`;
-}
+const oauthPath = oauth2Path;
 
 async function introspect(client: AxiosInstance, realm: string, token: string, as: { clientId: string; clientSecret: string }) {
   const response = await client.post(oauthPath(realm, 'introspect'), form({ token, client_id: as.clientId, client_secret: as.clientSecret }), { headers: FORM });
@@ -65,7 +64,7 @@ export async function clientCredentialsDemo(baseUrl: string, creds: DemoCredenti
 export async function authorizationCodeDemo(baseUrl: string, creds: DemoCredentials): Promise<DemoResult> {
   const client = axios.create({ baseURL: baseUrl, validateStatus: () => true, maxRedirects: 0 });
   const name = `authorization code: user ${creds.user.username} via ${creds.consumer.clientId} asks for api://${creds.provider.clientId}/${creds.scope}`;
-  const login = await client.post(`/am/json/realms/root/realms/${creds.realm}/authenticate?authIndexType=service&authIndexValue=${encodeURIComponent(creds.userJourney)}`, '', {
+  const login = await client.post(`${realmPath(creds.realm)}/authenticate?authIndexType=service&authIndexValue=${encodeURIComponent(creds.userJourney)}`, '', {
     headers: { 'X-OpenAM-Username': creds.user.username, 'X-OpenAM-Password': creds.user.password, 'Content-Type': 'application/json', 'Accept-API-Version': 'resource=2.1' },
   });
   if (login.status !== 200 || !login.data?.tokenId) return { name, ok: false, problems: [`user login answered HTTP ${login.status}`] };

@@ -4,7 +4,8 @@
  * Owns: choosing the demo credentials and printing the results. The flows live in demo.ts.
  */
 import type { AccessConfig } from '../config/access.js';
-import type { Target } from '../cli/target.js';
+import type { Redactor } from '../../common/redact.js';
+import type { LocalTenantHandle } from './tenant.js';
 import type { TenantState } from '../../tenant/types.js';
 import { authorizationCodeDemo, clientCredentialsDemo, type DemoCredentials, type DemoResult } from './demo.js';
 
@@ -28,9 +29,16 @@ function redirectUri(state: TenantState, realm: string, clientId: string): strin
   return uris[0];
 }
 
-export async function demoCredentials(target: Target): Promise<DemoCredentials> {
+/** What the demonstrations need of a run: the local tenant, its realm, and the redactor to register the demo secrets with. */
+export interface DemoTarget {
+  baseUrl: string;
+  realm: string;
+  redactor: Redactor;
+  local: LocalTenantHandle;
+}
+
+export async function demoCredentials(target: DemoTarget): Promise<DemoCredentials> {
   const realm = target.realm;
-  if (!target.local) throw new Error('demonstrations need the local tenant');
   const state = await target.local.state();
   const user = Object.values(state.realms[realm]?.users ?? {})[0];
   if (!user) throw new Error('local tenant: the seed has no user');
@@ -47,7 +55,7 @@ export async function demoCredentials(target: Target): Promise<DemoCredentials> 
   };
 }
 
-export async function runLocalDemonstrations(target: Target, access: AccessConfig, print: (line: string) => void): Promise<{ ok: boolean; results: DemoResult[] }> {
+export async function runLocalDemonstrations(target: DemoTarget, access: AccessConfig, print: (line: string) => void): Promise<{ ok: boolean; results: DemoResult[] }> {
   const grantsArticleScope = Boolean((access.providers as Record<string, { scopes?: Record<string, unknown> }>)[ARTICLE.provider]?.scopes?.[ARTICLE.scope]);
   if (!grantsArticleScope) {
     print(`Demonstrations skipped: the access configuration has no scope ${ARTICLE.scope} of ${ARTICLE.provider}.`);

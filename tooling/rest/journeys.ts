@@ -9,6 +9,13 @@ const FAMILY = 'journeys';
 const TREE_API = 'protocol=2.1,resource=1.0';
 const base = (realm: string) => `${realmPath(realm)}/realm-config/authentication/authenticationtrees`;
 
+/** The node API form a tenant needs: AM >= 8.1 (AIC today) addresses nodes by type version. */
+export function nodeVersionFor(nodeVersion: string | undefined, amVersion: string): string | undefined {
+  const [major, minor] = amVersion.split(/[.-]/).map((part) => Number.parseInt(part, 10));
+  const versioned = major > 8 || (major === 8 && (minor || 0) >= 1);
+  return versioned ? nodeVersion ?? '1.0' : undefined;
+}
+
 function nodePath(realm: string, type: string, id: string, version?: string): { path: string; apiVersion: string } {
   return version
     ? { path: `${base(realm)}/nodes/${seg(type)}/${seg(version)}/${seg(id)}`, apiVersion: 'protocol=2.1,resource=3.0' }

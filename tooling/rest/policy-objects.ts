@@ -3,6 +3,7 @@
  * exists), update with PUT (some tenants answer 404 for a missing object, others create it with 201).
  */
 import { AmError, type AmHttp } from './http.js';
+import { seg } from './paths.js';
 
 export interface PolicyObjectFamily {
   family: string;
@@ -19,12 +20,12 @@ export async function createObject(http: AmHttp, f: PolicyObjectFamily, realm: s
 }
 
 export async function updateObject(http: AmHttp, f: PolicyObjectFamily, realm: string, id: string, body: Record<string, unknown>): Promise<'created' | 'updated'> {
-  const response = await http.request({ method: 'PUT', path: `${f.collection(realm)}/${encodeURIComponent(id)}`, body, apiVersion: f.apiVersion, family: f.family, accept: [404] });
+  const response = await http.request({ method: 'PUT', path: `${f.collection(realm)}/${seg(id)}`, body, apiVersion: f.apiVersion, family: f.family, accept: [404] });
   if (response.status === 404) {
     const created = await createObject(http, f, realm, body);
     if (created.exists) {
-      const message = `${f.family} PUT ${f.collection(realm)}/${encodeURIComponent(id)}: HTTP 404 on update, then 409 on create (expected one of them to succeed)`;
-      throw new AmError(message, f.family, 'PUT', `${f.collection(realm)}/${encodeURIComponent(id)}`, 409, 'exists but cannot be updated');
+      const message = `${f.family} PUT ${f.collection(realm)}/${seg(id)}: HTTP 404 on update, then 409 on create (expected one of them to succeed)`;
+      throw new AmError(message, f.family, 'PUT', `${f.collection(realm)}/${seg(id)}`, 409, 'exists but cannot be updated');
     }
     return 'created';
   }
@@ -32,5 +33,5 @@ export async function updateObject(http: AmHttp, f: PolicyObjectFamily, realm: s
 }
 
 export async function deleteObject(http: AmHttp, f: PolicyObjectFamily, realm: string, id: string): Promise<void> {
-  await http.request({ method: 'DELETE', path: `${f.collection(realm)}/${encodeURIComponent(id)}`, apiVersion: f.apiVersion, family: f.family, accept: [404] });
+  await http.request({ method: 'DELETE', path: `${f.collection(realm)}/${seg(id)}`, apiVersion: f.apiVersion, family: f.family, accept: [404] });
 }

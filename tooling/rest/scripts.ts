@@ -1,34 +1,57 @@
-/** Scripts: query by name, upsert by uuid (PUT), delete. Accept-API-Version protocol=2.0,resource=1.0. */
+/**
+ * Scripts: query by name, upsert by uuid (PUT), delete. Accept-API-Version protocol=2.0,resource=1.0.
+ * Owns the wire encoding: callers pass and receive the source as text; the body carries its base64.
+ */
 import type { AmHttp } from './http.js';
 import { queryAll } from './paging.js';
-import { quoted, realmPath, seg, stripForPut } from './paths.js';
+import { quoted, realmPath, seg } from './paths.js';
 
 const FAMILY = 'scripts';
 const API = 'protocol=2.0,resource=1.0';
 
-export interface ScriptBody {
-  _id: string;
+/** A script as the tool manages it (domain values). */
+export interface ScriptDefinition {
   name: string;
   description: string;
-  script: string;
-  language: string;
+  source: string;
+  language: 'JAVASCRIPT';
   context: string;
   evaluatorVersion: string;
   default: boolean;
-  [key: string]: unknown;
 }
 
-export const encodeScript = (source: string) => Buffer.from(source, 'utf8').toString('base64');
-export const decodeScript = (base64: string) => Buffer.from(base64, 'base64').toString('utf8');
+export interface StoredScript extends ScriptDefinition {
+  _id: string;
+}
 
-export async function queryScriptsByName(http: AmHttp, realm: string, names: string[]): Promise<ScriptBody[]> {
+const encode = (source: string) => Buffer.from(source, 'utf8').toString('base64');
+const decode = (base64: unknown) => (typeof base64 === 'string' ? Buffer.from(base64, 'base64').toString('utf8') : '');
+
+function fromBody(body: Record<string, unknown>): StoredScript {
+  return {
+    _id: String(body._id),
+    name: String(body.name ?? ''),
+    description: String(body.description ?? ''),
+    source: decode(body.script),
+    language: 'JAVASCRIPT',
+    context: String(body.context ?? ''),
+    // AM stores scripts created without one as legacy.
+    evaluatorVersion: String(body.evaluatorVersion ?? '1.0'),
+    default: body.default === true,
+  };
+}
+
+export async function queryScriptsByName(http: AmHttp, realm: string, names: string[]): Promise<StoredScript[]> {
   if (names.length === 0) return [];
   const filter = names.map((name) => `name eq ${quoted(name)}`).join(' or ');
-  return queryAll<ScriptBody>(http, { path: `${realmPath(realm)}/scripts`, query: { _queryFilter: filter }, apiVersion: API, family: FAMILY }, 'cookie');
+  const rows = await queryAll<Record<string, unknown>>(http, { path: `${realmPath(realm)}/scripts`, query: { _queryFilter: filter }, apiVersion: API, family: FAMILY }, 'cookie');
+  return rows.map(fromBody);
 }
 
-export async function putScript(http: AmHttp, realm: string, script: ScriptBody): Promise<'created' | 'updated'> {
-  const response = await http.request({ method: 'PUT', path: `${realmPath(realm)}/scripts/${seg(script._id)}`, body: stripForPut(script), apiVersion: API, family: FAMILY });
+/** PUT is an upsert by uuid; the name must be unique in the realm (409 otherwise). */
+export async function putScript(http: AmHttp, realm: string, id: string, script: ScriptDefinition): Promise<'created' | 'updated'> {
+  const { source, ...rest } = script;
+  const response = await http.request({ method: 'PUT', path: `${realmPath(realm)}/scripts/${seg(id)}`, body: { _id: id, ...rest, script: encode(source) }, apiVersion: API, family: FAMILY });
   return response.status === 201 ? 'created' : 'updated';
 }
 

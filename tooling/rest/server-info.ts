@@ -12,9 +12,3 @@ export async function getServerInfo(http: AmHttp): Promise<{ cookieName: string 
   const response = await http.request<{ cookieName: string }>({ method: 'GET', path: '/am/json/serverinfo/*', apiVersion: 'resource=1.1', family: FAMILY });
   return { ...response.data, cookieName: String(response.data.cookieName) };
 }
-
-/** AM >= 8.1 (AIC today) addresses nodes as nodes/{type}/{version}/{id}. */
-export function usesVersionedNodeApi(version: string): boolean {
-  const [major, minor] = version.split(/[.-]/).map((part) => Number.parseInt(part, 10));
-  return major > 8 || (major === 8 && (minor || 0) >= 1);
-}

@@ -1,0 +1,38 @@
+/**
+ * OAuth2 client overrides: consumers get the two scripts; clients of dynamic scopes use the policy
+ * engine for scope decisions. A consumer can be both: its audience scopes go through the scripts,
+ * its plain scopes through the scopes policy set. Pure.
+ */
+import type { AccessConfig } from '../../config/access.js';
+import { ref, type DesiredObject } from '../model.js';
+import type { ClientSpec } from '../kinds/oauth2-client.js';
+import { SCRIPT_NAMES } from './names.js';
+import { scopeChecksFor } from './scope-policies.js';
+
+export function clientObjects(access: AccessConfig): DesiredObject<'oauth2-client'>[] {
+  const specs = new Map<string, ClientSpec>();
+  for (const clientId of Object.keys(access.consumers)) {
+    specs.set(clientId, {
+      role: 'consumer client',
+      scopeChecks: [],
+      overrides: {
+        providerOverridesEnabled: true,
+        accessTokenModificationPluginType: 'SCRIPTED',
+        accessTokenModificationScript: ref('script', SCRIPT_NAMES['policy-eval-mod'], '_id'),
+        validateScopePluginType: 'SCRIPTED',
+        validateScopeScript: ref('script', SCRIPT_NAMES['scope-validation'], '_id'),
+      },
+    });
+  }
+  const dynamic = access.scopePolicies;
+  for (const clientId of dynamic?.clients ?? []) {
+    const consumer = specs.get(clientId);
+    // AM reads the override block only when providerOverridesEnabled is true.
+    specs.set(clientId, {
+      role: consumer?.role ?? 'OAuth2 client (listed in scopePolicies.clients)',
+      scopeChecks: scopeChecksFor(dynamic!, clientId),
+      overrides: { ...consumer?.overrides, providerOverridesEnabled: true, usePolicyEngineForScope: true, scopesPolicySet: dynamic!.policySet },
+    });
+  }
+  return [...specs.keys()].sort().map((id) => ({ kind: 'oauth2-client', id, spec: specs.get(id)! }));
+}

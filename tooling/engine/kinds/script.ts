@@ -1,0 +1,54 @@
+/**
+ * AM scripts (the bundles). Static configuration: in staging and production they arrive only by
+ * promotion. Addressed by name (unique per realm); a new one gets a uuid derived from realm and
+ * name, an existing one keeps the tenant's, so an interrupted create never leaves a duplicate.
+ */
+import { deleteScript, putScript, queryScriptsByName, type ScriptDefinition, type StoredScript } from '../../rest/scripts.js';
+import { creation, differences } from '../diff.js';
+import type { KindHandler } from '../handler.js';
+import { deterministicUuid } from '../ids.js';
+import { changeKey, isManagedDescription } from '../model.js';
+
+export type ScriptSpec = ScriptDefinition;
+export type ScriptPayload = { uuid: string; definition: ScriptDefinition } | { uuid: string; delete: true };
+
+declare module '../model.js' {
+  interface KindModel {
+    script: { spec: ScriptSpec; observed: StoredScript; payload: ScriptPayload };
+  }
+}
+
+const uuidFor = (realm: string, name: string) => deterministicUuid(`script:${realm}:${name}`);
+
+export const scriptHandler: KindHandler<'script'> = {
+  kind: 'script',
+  configuration: 'static',
+  async read(ctx, desired, retired) {
+    const scripts = await queryScriptsByName(ctx.http, ctx.realm, [...desired.map((o) => o.id), ...retired]);
+    return scripts.map((state) => ({ kind: 'script', id: state.name, state }));
+  },
+  identity: (change, observed): Record<string, string> => {
+    const uuid = change?.payload.uuid ?? observed?._id;
+    return uuid ? { _id: uuid } : {};
+  },
+  plan(id, spec, observed, ctx) {
+    if (!spec) {
+      if (!observed || !isManagedDescription(observed.description)) return [];
+      return [{ kind: 'script', id, action: 'delete', diff: [], payload: { uuid: observed._id, delete: true }, dependsOn: [] }];
+    }
+    const uuid = observed?._id ?? uuidFor(ctx.realm, id);
+    const diff = observed ? differences(observed, spec) : creation(spec);
+    return [{ kind: 'script', id, action: observed ? (diff.length ? 'update' : 'noop') : 'create', diff, payload: { uuid, definition: spec }, dependsOn: [] }];
+  },
+  // New decision logic may rely on what policies now carry: scripts change after the policies do.
+  dependencies: (change, all) => (change.action === 'delete' ? [] : all.filter((c) => c.kind === 'policy' && c.action !== 'delete' && c.action !== 'noop').map(changeKey)),
+  async apply(change, ctx) {
+    if ('delete' in change.payload) return deleteScript(ctx.http, ctx.realm, change.payload.uuid);
+    await putScript(ctx.http, ctx.realm, change.payload.uuid, change.payload.definition);
+  },
+  export(observed) {
+    // Source as text lines diff far better than base64.
+    const { source, ...rest } = observed;
+    return { ...rest, source: source.split('\n') };
+  },
+};

@@ -1,9 +1,9 @@
 /**
- * The legacy bindings of AM's OAuth2 script contexts, as recording test doubles users can build
- * one by one (createAccessToken, createHttpClient, …) or all at once (createBindings).
+ * The legacy bindings of AM's script contexts, as recording test doubles users can build one by
+ * one (createAccessToken, createHttpClient, …); createLegacyBindings (run.ts) builds them all.
  */
 import { JavaList, JavaMap, JavaSet, javaString, toJava } from './java.js';
-import type { HttpAnswer, HttpExchange, HttpHandler, LegacyBindingInput, ScriptOutcome, ScriptedAnswer } from './types.js';
+import type { BindingInput, HttpAnswer, HttpExchange, HttpHandler, ScriptOutcome, ScriptedAnswer } from './types.js';
 
 export type LogLine = ScriptOutcome['logs'][number];
 
@@ -32,7 +32,7 @@ export function createSystemEnv(values: Record<string, string>) {
 }
 
 /** The access token a modification script mutates; records setScope/setField. */
-export function createAccessToken(token: NonNullable<LegacyBindingInput['accessToken']>) {
+export function createAccessToken(token: NonNullable<BindingInput['accessToken']>) {
   let scope = new JavaSet(token.scope);
   const fields: Record<string, unknown> = { ...(token.fields ?? {}) };
   return {
@@ -119,24 +119,31 @@ function response(answer: HttpAnswer) {
   };
 }
 
-/** httpClient: answers from a handler or from scripted answers in order; records every request. */
-export function createHttpClient(source: HttpHandler | ScriptedAnswer[] = [], calls: HttpExchange[] = []) {
+/**
+ * Where a script's request goes, for both engines' clients: a handler, or scripted answers in order
+ * (an entry with `throw` is a connection failure). Failures look like the Java exceptions AM throws.
+ */
+export function httpTransport(source: HttpHandler | ScriptedAnswer[] = []): (exchange: HttpExchange) => HttpAnswer {
   const queue = Array.isArray(source) ? [...source] : undefined;
+  return (exchange) => {
+    if (!queue) return (source as HttpHandler)(exchange);
+    const next = queue.shift();
+    if (!next) throw new Error('java.net.ConnectException: Connection refused (no scripted answer)');
+    if ('throw' in next) throw new Error(`java.io.IOException: ${next.throw}`);
+    return next;
+  };
+}
+
+/** Legacy httpClient: send(Request).get(), answers from a handler or scripted answers; records every request. */
+export function createHttpClient(source: HttpHandler | ScriptedAnswer[] = [], calls: HttpExchange[] = []) {
+  const transport = httpTransport(source);
   return {
     calls,
     send: (request: unknown) => {
       if (!(request instanceof Request)) throw new TypeError('httpClient.send expects an org.forgerock.http.protocol.Request');
       const exchange = request.exchange();
       calls.push(exchange);
-      let answer: HttpAnswer;
-      if (queue) {
-        const next = queue.shift();
-        if (!next) throw new Error('java.net.ConnectException: Connection refused (no scripted answer)');
-        if ('throw' in next) throw new Error(`java.io.IOException: ${next.throw}`);
-        answer = next;
-      } else {
-        answer = (source as HttpHandler)(exchange);
-      }
+      const answer = transport(exchange);
       return { get: () => response(answer), getOrThrow: () => response(answer) };
     },
   };

@@ -1,5 +1,5 @@
 /**
- * Java-like collections and strings as AM's legacy engine hands them to scripts, for Node.
+ * Java-like collections and strings as AM's engine hands them to scripts, for Node.
  * Strings coming out of these collections are String objects (typeof "object", not === to the
  * primitive), as Java strings are in Rhino: scripts that forget String(x) fail here as they would in AM.
  */
@@ -14,6 +14,18 @@ export interface JavaIterator<T> {
   next(): T;
 }
 
+function iterate<T>(items: T[]): JavaIterator<T> {
+  let index = 0;
+  const copy = [...items];
+  return {
+    hasNext: () => index < copy.length,
+    next: () => {
+      if (index >= copy.length) throw new Error('java.util.NoSuchElementException');
+      return copy[index++];
+    },
+  };
+}
+
 /** java.util.HashSet / TreeSet / LinkedHashSet stand-in (insertion order kept). */
 export class JavaSet {
   private readonly items: string[] = [];
@@ -26,9 +38,9 @@ export class JavaSet {
     this.items.push(key);
     return true;
   }
-  addAll(values: JavaSet | unknown[]): boolean {
+  addAll(values: JavaSet | JavaList | unknown[]): boolean {
     let changed = false;
-    for (const value of values instanceof JavaSet ? values.values() : values) changed = this.add(value) || changed;
+    for (const value of values instanceof JavaSet || values instanceof JavaList ? values.values() : values) changed = this.add(value) || changed;
     return changed;
   }
   remove(value: unknown): boolean {
@@ -47,15 +59,7 @@ export class JavaSet {
     return this.items.length === 0;
   }
   iterator(): JavaIterator<string> {
-    let index = 0;
-    const items = [...this.items];
-    return {
-      hasNext: () => index < items.length,
-      next: () => {
-        if (index >= items.length) throw new Error('java.util.NoSuchElementException');
-        return javaString(items[index++]);
-      },
-    };
+    return iterate(this.items.map(javaString));
   }
   toArray(): string[] {
     return this.items.map(javaString);
@@ -66,6 +70,59 @@ export class JavaSet {
   /** Plain JS strings, for tests and the host (not a Java method). */
   values(): string[] {
     return [...this.items];
+  }
+}
+
+const INDEX = /^(0|[1-9][0-9]*)$/;
+
+/**
+ * java.util.ArrayList stand-in. Rhino 1.7.14 reads Java Lists by index (list[0], list.length) in
+ * both engines, so this one does too.
+ */
+export class JavaList {
+  private readonly items: unknown[] = [];
+  constructor(values: Iterable<unknown> = []) {
+    for (const value of values) this.items.push(value);
+    return new Proxy(this, {
+      get(target, property, receiver) {
+        if (typeof property === 'string' && INDEX.test(property)) return target.items[Number(property)];
+        if (property === 'length') return target.items.length;
+        return Reflect.get(target, property, receiver);
+      },
+    });
+  }
+  add(value: unknown): boolean {
+    this.items.push(value);
+    return true;
+  }
+  get(index: number): unknown {
+    if (!(index >= 0 && index < this.items.length)) throw new Error(`java.lang.IndexOutOfBoundsException: Index ${index} out of bounds for length ${this.items.length}`);
+    return this.items[index];
+  }
+  size(): number {
+    return this.items.length;
+  }
+  isEmpty(): boolean {
+    return this.items.length === 0;
+  }
+  contains(value: unknown): boolean {
+    return this.items.some((item) => String(item) === String(value));
+  }
+  indexOf(value: unknown): number {
+    return this.items.findIndex((item) => String(item) === String(value));
+  }
+  iterator(): JavaIterator<unknown> {
+    return iterate(this.items);
+  }
+  toArray(): unknown[] {
+    return [...this.items];
+  }
+  toString(): string {
+    return `[${this.items.map(String).join(', ')}]`;
+  }
+  /** Plain JS strings, for tests and the host (not a Java method). */
+  values(): string[] {
+    return this.items.map(String);
   }
 }
 
@@ -96,27 +153,26 @@ export class JavaMap {
   isEmpty(): boolean {
     return this.entries.size === 0;
   }
-}
-
-/** java.util.ArrayList stand-in. */
-export class JavaList {
-  private readonly items: unknown[] = [];
-  add(value: unknown): boolean {
-    this.items.push(value);
-    return true;
-  }
-  get(index: number): unknown {
-    return this.items[index];
-  }
-  size(): number {
-    return this.items.length;
-  }
-  toArray(): unknown[] {
-    return [...this.items];
+  /** Host-side view (not a Java method). */
+  toObject(): Record<string, unknown> {
+    return Object.fromEntries(this.entries);
   }
 }
 
-/** Converts plain data to what AM binds: arrays become Sets, objects Maps, strings Java strings. */
+/**
+ * A Map as next-generation scripts read it (Rhino's Java-map access: environment.IP,
+ * clientProperties.clientId); a key wins over a method of the same name, as in Rhino.
+ */
+export function mapAccess(map: JavaMap): JavaMap {
+  return new Proxy(map, {
+    get(target, property, receiver) {
+      if (typeof property === 'string' && target.containsKey(property)) return target.get(property);
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}
+
+/** Converts plain data to what legacy AM binds: arrays become Sets, objects Maps, strings Java strings. */
 export function toJava(value: unknown): unknown {
   if (Array.isArray(value)) return new JavaSet(value);
   if (value && typeof value === 'object') {
@@ -125,4 +181,27 @@ export function toJava(value: unknown): unknown {
     return map;
   }
   return typeof value === 'string' ? javaString(value) : value;
+}
+
+/** Converts plain data to what next-generation AM binds: arrays become Lists, objects readable Maps. */
+export function toJavaNextGen(value: unknown): unknown {
+  if (Array.isArray(value)) return new JavaList(value.map((item) => toJavaNextGen(item)));
+  if (value && typeof value === 'object') {
+    const map = new JavaMap();
+    for (const [key, inner] of Object.entries(value)) map.put(key, toJavaNextGen(inner));
+    return mapAccess(map);
+  }
+  return typeof value === 'string' ? javaString(value) : value;
+}
+
+/** Back to plain JSON data (host side): Java collections to arrays and objects, Java strings to strings. */
+export function toPlain(value: unknown, depth = 0): unknown {
+  if (depth > 32) return null;
+  if (value === undefined || value === null) return null;
+  if (value instanceof String) return String(value);
+  if (value instanceof JavaSet || value instanceof JavaList) return value.values();
+  if (value instanceof JavaMap) return toPlain(value.toObject(), depth + 1);
+  if (Array.isArray(value)) return value.map((item) => toPlain(item, depth + 1));
+  if (typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, toPlain(inner, depth + 1)]));
+  return typeof value === 'function' ? null : value;
 }

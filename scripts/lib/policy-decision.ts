@@ -50,6 +50,14 @@ export function grantedScopes(status: number, body: string, requested: { raw: st
   } catch (e) {
     return { ok: false, error: 'policy evaluation answered something that is not JSON' };
   }
+  return grantedFromDecisions(rows, requested);
+}
+
+/**
+ * The same reading for decisions already parsed (the next-generation `policy` binding answers them
+ * as data): an array of {resource, actions, attributes}; any other shape is an error.
+ */
+export function grantedFromDecisions(rows: unknown, requested: { raw: string; scope: string }[]): Outcome<string[]> {
   if (!Array.isArray(rows)) return { ok: false, error: 'policy evaluation answered JSON that is not an array of decisions' };
   const granted: string[] = [];
   for (let i = 0; i < rows.length; i++) {

@@ -67,13 +67,22 @@ export interface EvaluateInput {
   identityClaims: Record<string, string | string[]>;
 }
 
-export function evaluateRequest(input: EvaluateInput): HttpRequestSpec {
+/**
+ * The claims subject of an evaluation: the identity attributes, then `sub` (the JWT principal AM
+ * requires), `subject` (the resource owner) and `client`, which policies match on.
+ */
+export function evaluationClaims(sub: string, resourceOwnerId: string, clientId: string, identityClaims: Record<string, string | string[]>): Record<string, string | string[]> {
   const claims: Record<string, string | string[]> = {};
   // Identity attributes first, so they can never overwrite the three claims policies rely on.
-  for (const name of Object.keys(input.identityClaims)) claims[name] = input.identityClaims[name];
-  claims.sub = agentDn(input.agentId, input.realm);
-  claims.subject = input.resourceOwnerId;
-  claims.client = input.clientId;
+  for (const name of Object.keys(identityClaims)) claims[name] = identityClaims[name];
+  claims.sub = sub;
+  claims.subject = resourceOwnerId;
+  claims.client = clientId;
+  return claims;
+}
+
+export function evaluateRequest(input: EvaluateInput): HttpRequestSpec {
+  const claims = evaluationClaims(agentDn(input.agentId, input.realm), input.resourceOwnerId, input.clientId, input.identityClaims);
   return {
     method: 'POST',
     url: input.baseUrl + realmJsonPath(input.realm) + '/policies?_action=evaluate',

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildScripts, type BuiltScript } from '../../tooling/build/build-scripts.js';
-import { runLegacyScript } from '../../amkit/index.js';
+import { runLegacyScript, runScript } from '../../amkit/index.js';
 import { CASES } from './cases.js';
 
 let bundles: Record<string, BuiltScript>;
@@ -10,7 +10,7 @@ beforeAll(async () => {
 
 describe('built bundles in the Node sandbox (amkit)', () => {
   it.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, scriptCase) => {
-    const outcome = runLegacyScript(bundles[scriptCase.bundle].source, scriptCase.context, scriptCase.input, scriptCase.entryPoint);
+    const outcome = runScript(bundles[scriptCase.bundle].source, scriptCase.context, scriptCase.input, scriptCase.entryPoint);
     scriptCase.check(outcome);
   });
 

@@ -58,10 +58,10 @@ describeEngine('built bundles in real Rhino 1.7.14 at language version 0', () =>
   });
 
   it('agrees with the Node sandbox on every case', async () => {
-    const { runLegacyScript } = await import('../../amkit/index.js');
+    const { runScript } = await import('../../amkit/index.js');
     const bundles: Record<string, BuiltScript> = Object.fromEntries((await buildScripts()).map((b) => [b.name, b]));
     CASES.forEach((c, index) => {
-      const node = runLegacyScript(bundles[c.bundle].source, c.context, c.input, c.entryPoint);
+      const node = runScript(bundles[c.bundle].source, c.context, c.input, c.entryPoint);
       const rhino = outcomes[index];
       expect({ name: c.name, ok: rhino.ok, invalidScope: rhino.invalidScope, returned: rhino.returnedScopes, token: rhino.accessToken, calls: rhino.httpCalls.length, logs: rhino.logs })
         .toEqual({ name: c.name, ok: node.ok, invalidScope: node.invalidScope, returned: node.returnedScopes, token: node.accessToken, calls: node.httpCalls.length, logs: node.logs });

@@ -1,7 +1,11 @@
 /**
- * Builds the two AM scripts: esbuild bundles each entry into one IIFE (ES2015), TypeScript 5.9
- * lowers it to ES5 (esbuild cannot), a footer exposes the entry points AM calls by name, and the
- * ES5 gate checks the result. Writes dist/<name>.js. Names stay readable (no minification).
+ * Builds the AM scripts: esbuild bundles each entry into one IIFE (ES2015), TypeScript 5.9 lowers
+ * it to ES5 (esbuild cannot), a footer exposes the entry points AM calls by name, and the ES5 gate
+ * checks the result. Writes dist/<name>.js. Names stay readable (no minification).
+ *
+ * Two engines from one scripts/lib: the legacy bundles (evaluatorVersion 1.0) and the
+ * next-generation ones (2.0, thin binding layers *-next-gen.ts); both run in AM's Rhino subset,
+ * so both pass the same gate.
  */
 import { build } from 'esbuild';
 import ts from 'typescript';
@@ -10,16 +14,27 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkEs5 } from './es5-gate.js';
 
-export type ScriptName = 'scope-validation' | 'policy-eval-mod';
-export type ScriptContext = 'OAUTH2_VALIDATE_SCOPE' | 'OAUTH2_ACCESS_TOKEN_MODIFICATION';
+export type ScriptEngine = 'legacy' | 'next-gen';
+export type LegacyScriptName = 'scope-validation' | 'policy-eval-mod';
+export type NextGenScriptName = 'scope-validation-next-gen' | 'policy-eval-mod-next-gen';
+export type ScriptName = LegacyScriptName | NextGenScriptName;
+export type LegacyScriptContext = 'OAUTH2_VALIDATE_SCOPE' | 'OAUTH2_ACCESS_TOKEN_MODIFICATION';
+export type NextGenScriptContext = 'OAUTH2_VALIDATE_SCOPE_NEXT_GEN' | 'OAUTH2_ACCESS_TOKEN_MODIFICATION_NEXT_GEN';
+export type ScriptContext = LegacyScriptContext | NextGenScriptContext;
 
-export interface BuiltScript {
-  name: ScriptName;
+interface Built<N extends ScriptName, C extends ScriptContext, E extends ScriptEngine, V extends string> {
+  name: N;
   file: string;
   source: string;
-  context: ScriptContext;
+  context: C;
+  engine: E;
+  /** What AM stores with the script: "1.0" legacy, "2.0" next-generation. */
+  evaluatorVersion: V;
   seconds: number;
 }
+export type LegacyBuiltScript = Built<LegacyScriptName, LegacyScriptContext, 'legacy', '1.0'>;
+export type NextGenBuiltScript = Built<NextGenScriptName, NextGenScriptContext, 'next-gen', '2.0'>;
+export type BuiltScript = LegacyBuiltScript | NextGenBuiltScript;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -28,20 +43,27 @@ interface ScriptSpec {
   entry: string;
   globalName: string;
   context: ScriptContext;
+  engine: ScriptEngine;
   /** Functions AM looks up by name in the script's top-level scope. */
   entryPoints: string[];
 }
 
+const VALIDATE_SCOPE_ENTRY_POINTS = ['validateAuthorizationScope', 'validateAccessTokenScope', 'validateRefreshTokenScope', 'validateBackChannelAuthorizationScope'];
+
 export const SCRIPT_SPECS: readonly ScriptSpec[] = [
-  {
-    name: 'scope-validation',
-    entry: 'scripts/scope-validation.ts',
-    globalName: '__scopeValidation',
-    context: 'OAUTH2_VALIDATE_SCOPE',
-    entryPoints: ['validateAuthorizationScope', 'validateAccessTokenScope', 'validateRefreshTokenScope', 'validateBackChannelAuthorizationScope'],
-  },
-  { name: 'policy-eval-mod', entry: 'scripts/policy-eval-mod.ts', globalName: '__policyEvalMod', context: 'OAUTH2_ACCESS_TOKEN_MODIFICATION', entryPoints: [] },
+  { name: 'scope-validation', entry: 'scripts/scope-validation.ts', globalName: '__scopeValidation', context: 'OAUTH2_VALIDATE_SCOPE', engine: 'legacy', entryPoints: VALIDATE_SCOPE_ENTRY_POINTS },
+  { name: 'policy-eval-mod', entry: 'scripts/policy-eval-mod.ts', globalName: '__policyEvalMod', context: 'OAUTH2_ACCESS_TOKEN_MODIFICATION', engine: 'legacy', entryPoints: [] },
+  { name: 'scope-validation-next-gen', entry: 'scripts/scope-validation-next-gen.ts', globalName: '__scopeValidationNextGen', context: 'OAUTH2_VALIDATE_SCOPE_NEXT_GEN', engine: 'next-gen', entryPoints: VALIDATE_SCOPE_ENTRY_POINTS },
+  { name: 'policy-eval-mod-next-gen', entry: 'scripts/policy-eval-mod-next-gen.ts', globalName: '__policyEvalModNextGen', context: 'OAUTH2_ACCESS_TOKEN_MODIFICATION_NEXT_GEN', engine: 'next-gen', entryPoints: [] },
 ];
+
+export const ALL_ENGINES: readonly ScriptEngine[] = ['legacy', 'next-gen'];
+/**
+ * What buildScripts() returns when not told: the legacy bundles only, because today's callers
+ * (deploy, bench, test helpers) deploy every bundle they get. Pass { engines: ALL_ENGINES } for all
+ * four; `npm run build` always writes all four to dist/.
+ */
+export const DEFAULT_ENGINES: readonly ScriptEngine[] = ['legacy'];
 
 function footer(spec: ScriptSpec): string {
   return spec.entryPoints.map((fn) => `function ${fn}() {\n  return ${spec.globalName}.${fn}();\n}\n`).join('');
@@ -75,23 +97,33 @@ async function buildOne(spec: ScriptSpec, outDir: string): Promise<BuiltScript> 
     logLevel: 'silent',
   });
   const es5 = lowerToEs5(bundled.outputFiles[0].text, `${spec.name}.js`);
-  const source = `/* ${spec.name}: built from ${spec.entry}; AM legacy JavaScript (Rhino, ES5). Do not edit. */\n${es5}\n${footer(spec)}`;
+  const kind = spec.engine === 'legacy' ? 'AM legacy JavaScript (evaluatorVersion 1.0' : 'AM next-generation JavaScript (evaluatorVersion 2.0';
+  const source = `/* ${spec.name}: built from ${spec.entry}; ${kind}, Rhino, ES5). Do not edit. */\n${es5}\n${footer(spec)}`;
   const problems = checkEs5(source, `dist/${spec.name}.js`);
   if (problems.length) throw new Error(problems.join('\n'));
   const file = path.join(outDir, `${spec.name}.js`);
   await writeFile(file, source);
-  return { name: spec.name, file, source, context: spec.context, seconds: (performance.now() - started) / 1000 };
+  const evaluatorVersion = spec.engine === 'legacy' ? '1.0' : '2.0';
+  return { name: spec.name, file, source, context: spec.context, engine: spec.engine, evaluatorVersion, seconds: (performance.now() - started) / 1000 } as BuiltScript;
 }
 
-export async function buildScripts(outDir = path.join(ROOT, 'dist')): Promise<BuiltScript[]> {
+export interface BuildOptions {
+  /** Which engines' bundles to build and return (default DEFAULT_ENGINES). */
+  engines?: readonly ScriptEngine[];
+}
+
+export function buildScripts(outDir?: string, options?: { engines?: readonly ['legacy'] }): Promise<LegacyBuiltScript[]>;
+export function buildScripts(outDir: string | undefined, options: BuildOptions): Promise<BuiltScript[]>;
+export async function buildScripts(outDir = path.join(ROOT, 'dist'), options: BuildOptions = {}): Promise<BuiltScript[]> {
+  const engines = options.engines ?? DEFAULT_ENGINES;
   await mkdir(outDir, { recursive: true });
-  return Promise.all(SCRIPT_SPECS.map((spec) => buildOne(spec, outDir)));
+  return Promise.all(SCRIPT_SPECS.filter((spec) => engines.includes(spec.engine)).map((spec) => buildOne(spec, outDir)));
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
-    for (const built of await buildScripts()) {
-      process.stdout.write(`built ${path.relative(process.cwd(), built.file)} (${built.source.length} bytes, ${Math.round(built.seconds * 1000)} ms, ES5 gate passed)\n`);
+    for (const built of await buildScripts(undefined, { engines: ALL_ENGINES })) {
+      process.stdout.write(`built ${path.relative(process.cwd(), built.file)} (${built.context}, evaluatorVersion ${built.evaluatorVersion}, ${built.source.length} bytes, ${Math.round(built.seconds * 1000)} ms, ES5 gate passed)\n`);
     }
   } catch (error) {
     process.stderr.write(`build failed: ${(error as Error).message}\n`);

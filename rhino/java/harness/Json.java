@@ -3,7 +3,7 @@ package harness;
 import java.util.List;
 import java.util.Map;
 
-/** Minimal JSON writer for the harness's output (strings, numbers, booleans, null, lists, maps). */
+/** Minimal JSON writer for the engine's frames (strings, numbers, booleans, null, lists, maps, raw JSON). */
 final class Json {
     private Json() {}
 
@@ -13,8 +13,17 @@ final class Json {
         return out.toString();
     }
 
+    /** JSON text written as it is (already serialised elsewhere). */
+    static final class Raw {
+        final String json;
+
+        Raw(String json) { this.json = json; }
+    }
+
     private static void write(Object value, StringBuilder out) {
-        if (value == null) {
+        if (value instanceof Raw) {
+            out.append(((Raw) value).json);
+        } else if (value == null) {
             out.append("null");
         } else if (value instanceof Boolean) {
             out.append(value.toString());

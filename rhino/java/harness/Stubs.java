@@ -7,7 +7,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,8 +14,11 @@ import java.util.Map;
 import java.util.Set;
 import org.forgerock.http.protocol.Request;
 import org.forgerock.http.protocol.Response;
+import org.mozilla.javascript.Context;
+import org.mozilla.javascript.Scriptable;
+import org.mozilla.javascript.json.JsonParser;
 
-/** Recording stand-ins for AM's legacy script bindings, one set per executed case. */
+/** Recording stand-ins for AM's legacy script bindings, and the HTTP transports both engines' clients share. */
 final class Stubs {
     private Stubs() {}
 
@@ -30,8 +32,11 @@ final class Stubs {
         }
     }
 
+    /** Legacy logger: message, warning, error (no info/debug in legacy). */
     public static final class Logger {
-        final List<LogLine> lines = new ArrayList<>();
+        private final List<LogLine> lines;
+
+        Logger(List<LogLine> lines) { this.lines = lines; }
 
         public void message(Object text) { lines.add(new LogLine("message", String.valueOf(text))); }
         public void warning(Object text) { lines.add(new LogLine("warning", String.valueOf(text))); }
@@ -41,6 +46,7 @@ final class Stubs {
         public boolean errorEnabled() { return true; }
     }
 
+    /** systemEnv in both engines: ESVs by dotted key; null (or the default) when missing. */
     public static final class SystemEnv {
         private final Map<String, String> values;
 
@@ -75,6 +81,7 @@ final class Stubs {
         public void addExtraData(String key, String value) { fields.put(key, value); }
     }
 
+    /** AMIdentity as legacy scripts see it: attribute values are Sets. */
     public static final class Identity {
         private final Map<String, Set<String>> attributes;
 
@@ -84,34 +91,93 @@ final class Stubs {
         public Map<String, Set<String>> getAttributes() { return attributes; }
     }
 
+    /** One outbound request as recorded (header values joined with ",") and as sent (one entry per value). */
     static final class Call {
         final String method;
         final String uri;
-        final Map<String, String> headers;
+        final Map<String, List<String>> headers;
         final String body;
 
-        Call(Request request) {
-            method = request.getMethod();
-            uri = String.valueOf(request.getUri());
-            headers = new LinkedHashMap<>();
-            for (Map.Entry<String, List<String>> e : request.getHeaders().asMapOfHeaders().entrySet()) {
-                headers.put(e.getKey(), String.join(",", e.getValue()));
-            }
-            body = request.getEntity().getString();
+        Call(String method, String uri, Map<String, List<String>> headers, String body) {
+            this.method = method;
+            this.uri = uri;
+            this.headers = headers;
+            this.body = body == null ? "" : body;
+        }
+
+        static Call of(Request request) {
+            Map<String, List<String>> headers = new LinkedHashMap<>();
+            for (Map.Entry<String, List<String>> e : request.getHeaders().asMapOfHeaders().entrySet()) headers.put(e.getKey(), new ArrayList<>(e.getValue()));
+            return new Call(request.getMethod(), String.valueOf(request.getUri()), headers, request.getEntity().getString());
+        }
+
+        Map<String, Object> recorded() {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("method", method);
+            entry.put("uri", uri);
+            Map<String, Object> joined = new LinkedHashMap<>();
+            for (Map.Entry<String, List<String>> e : headers.entrySet()) joined.put(e.getKey(), String.join(",", e.getValue()));
+            entry.put("headers", joined);
+            entry.put("body", body);
+            return entry;
         }
     }
 
-    /** A scripted answer: a status and body, or an exception to throw (a connection failure). */
+    /** An answer: a status and body. */
     static final class Answer {
         final int status;
         final String body;
-        final String throwMessage;
 
-        Answer(int status, String body, String throwMessage) {
+        Answer(int status, String body) {
             this.status = status;
-            this.body = body;
-            this.throwMessage = throwMessage;
+            this.body = body == null ? "" : body;
         }
+    }
+
+    /** Where a script's HTTP request goes: scripted answers, real HTTP, or a handler in Node. */
+    interface Transport {
+        Answer send(Call call) throws IOException, InterruptedException;
+    }
+
+    /** Answers in order; an entry with "throw" is a connection failure with that message. */
+    static Transport scripted(List<?> answers) {
+        List<Object> queue = new ArrayList<>(answers);
+        return call -> {
+            if (queue.isEmpty()) throw new IOException("Connection refused (no scripted answer)");
+            Map<?, ?> answer = (Map<?, ?>) queue.remove(0);
+            if (answer.get("throw") != null) throw new IOException(String.valueOf(answer.get("throw")));
+            Object status = answer.get("status");
+            return new Answer(status instanceof Number ? ((Number) status).intValue() : 0, answer.get("body") == null ? "" : String.valueOf(answer.get("body")));
+        };
+    }
+
+    private static final HttpClient LIVE = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** Real HTTP to the URI the script built (the local tenant's loopback front door). */
+    static Transport live() {
+        return call -> {
+            HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(call.uri)).timeout(Duration.ofSeconds(10));
+            for (Map.Entry<String, List<String>> e : call.headers.entrySet()) for (String value : e.getValue()) builder.header(e.getKey(), value);
+            builder.method(call.method, HttpRequest.BodyPublishers.ofString(call.body));
+            HttpResponse<String> response = LIVE.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(response.statusCode(), response.body());
+        };
+    }
+
+    /** A handler function living in Node, reached through the server's callback frames. */
+    static Transport callback(Server.Callbacks callbacks, Scriptable scope) {
+        return call -> {
+            String json = callbacks.call("http", Json.write(call.recorded()));
+            Object parsed;
+            try {
+                parsed = new JsonParser(Context.getCurrentContext(), scope).parseValue(json);
+            } catch (JsonParser.ParseException error) {
+                throw new IOException("unreadable HTTP handler answer");
+            }
+            Map<?, ?> answer = (Map<?, ?>) parsed;
+            Object status = answer.get("status");
+            return new Answer(status instanceof Number ? ((Number) status).intValue() : 0, answer.get("body") == null ? "" : String.valueOf(answer.get("body")));
+        };
     }
 
     public static final class Promise {
@@ -123,36 +189,21 @@ final class Stubs {
         public Response getOrThrow() { return response; }
     }
 
+    /** Legacy httpClient: send(org.forgerock.http.protocol.Request).get(). */
     public static final class HttpClientStub {
-        final List<Call> calls = new ArrayList<>();
-        private final List<Answer> answers;
-        private final boolean live;
-        private static final HttpClient LIVE = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        private final Transport transport;
+        private final List<Call> calls;
 
-        HttpClientStub(List<Answer> answers, boolean live) {
-            this.answers = answers;
-            this.live = live;
+        HttpClientStub(Transport transport, List<Call> calls) {
+            this.transport = transport;
+            this.calls = calls;
         }
 
         public Promise send(Request request) throws IOException, InterruptedException {
-            calls.add(new Call(request));
-            if (live) return new Promise(sendLive(request));
-            if (answers.isEmpty()) throw new IOException("Connection refused (no scripted answer)");
-            Answer answer = answers.remove(0);
-            if (answer.throwMessage != null) throw new IOException(answer.throwMessage);
+            Call call = Call.of(request);
+            calls.add(call);
+            Answer answer = transport.send(call);
             return new Promise(new Response(answer.status, answer.body));
         }
-
-        private static Response sendLive(Request request) throws IOException, InterruptedException {
-            HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(String.valueOf(request.getUri()))).timeout(Duration.ofSeconds(10));
-            for (Map.Entry<String, List<String>> e : request.getHeaders().asMapOfHeaders().entrySet()) {
-                for (String value : e.getValue()) builder.header(e.getKey(), value);
-            }
-            builder.method(request.getMethod(), HttpRequest.BodyPublishers.ofString(request.getEntity().getString()));
-            HttpResponse<String> response = LIVE.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.body());
-        }
     }
-
-    static Map<String, Object> newMap() { return new HashMap<>(); }
 }

@@ -8,14 +8,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { amError } from './http-util.js';
 import { loadState, saveState } from './state.js';
-import { matchRoute } from './router.js';
+import { isMatchedRoute, matchRoute } from './router.js';
+import { syncRootRedirects } from './root-realm.js';
 import type { JsonObject, RunningTenant, TenantContext, TenantLogLine, TenantOptions, TenantRequest, TenantResponse, TenantRuntime } from './types.js';
 
 export interface LocalTenantOptions extends TenantOptions {
   /** Seed of the fault PRNG, so a faulty run can be replayed. */
   faultSeed?: number;
-  /** PUT to a missing policy or resource type creates it (201) instead of answering 404. */
-  putCreates?: boolean;
 }
 
 export interface WriteEvent {
@@ -43,7 +42,7 @@ function seeded(seed: number): () => number {
 export async function startTenant(options: LocalTenantOptions = {}): Promise<LocalTenant> {
   const { state, serviceAccount } = await loadState(options.stateDir, options.seedFile);
   if (options.amVersion) state.amVersion = options.amVersion;
-  const runtime: TenantRuntime = { sessions: new Map(), tokens: new Map(), codes: new Map(), log: [], counters: { requests: 0, scriptHttpCalls: 0, tokensIssued: 0 } };
+  const runtime: TenantRuntime = { sessions: new Map(), tokens: new Map(), codes: new Map(), assertionIds: new Map(), log: [], counters: { requests: 0, scriptHttpCalls: 0, tokensIssued: 0 } };
   const latencyMs = options.latencyMs ?? Number(process.env.LOCAL_TENANT_LATENCY_MS ?? 0);
   const faultRate = options.faultRate ?? Number(process.env.LOCAL_TENANT_FAULT_RATE ?? 0);
   const random = seeded(options.faultSeed ?? 42);
@@ -60,11 +59,12 @@ export async function startTenant(options: LocalTenantOptions = {}): Promise<Loc
   const context: TenantContext = {
     state,
     runtime,
-    options: { putCreates: false, ...options } as TenantOptions,
+    options: { putCreates: false, ...options },
     baseUrl: () => baseUrl,
     dispatchSync(req) {
       const found = matchRoute(req);
       if (!found) return amError(404, `Resource '${req.path}' not found`);
+      if (!isMatchedRoute(found)) return found;
       const result = found.route.handle(req, found.params, context);
       if (result instanceof Promise) throw new Error(`${req.method} ${req.path} cannot be called in-process`);
       return result;
@@ -85,6 +85,7 @@ export async function startTenant(options: LocalTenantOptions = {}): Promise<Loc
   async function handle(req: TenantRequest): Promise<TenantResponse> {
     const found = matchRoute(req);
     if (!found) return amError(404, `Resource '${req.path}' not found`);
+    if (!isMatchedRoute(found)) return found;
     try {
       return await found.route.handle(req, found.params, context);
     } catch (error) {
@@ -115,7 +116,7 @@ export async function startTenant(options: LocalTenantOptions = {}): Promise<Loc
       }
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(incoming.headers)) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value ?? '');
-      const req: TenantRequest = { method: incoming.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body: Buffer.concat(chunks).toString('utf8'), origin: 'http' };
+      const req: TenantRequest = { method: incoming.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), rawQuery: url.search.slice(1), headers, body: Buffer.concat(chunks).toString('utf8'), origin: 'http' };
       const response = size > MAX_BODY ? amError(413, 'Request entity too large') : await handle(req);
       context.log({ source: 'http', level: response.status >= 500 ? 'error' : 'info', text: `${req.method} ${req.path} -> ${response.status}` });
       if (req.method !== 'GET' && response.status < 300 && !req.path.includes('/oauth2/') && !req.query._action?.match(/^(evaluate|logout)$/) && !req.path.endsWith('/authenticate')) {
@@ -133,6 +134,8 @@ export async function startTenant(options: LocalTenantOptions = {}): Promise<Loc
   });
   const address = server.address() as AddressInfo;
   baseUrl = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
+  // The root realm's admin UI client redirects to this tenant's own URL, which is known only now.
+  if (syncRootRedirects(state, baseUrl)) context.changed();
 
   return {
     url: baseUrl,

@@ -11,8 +11,10 @@ export interface TenantRequest {
   method: string;
   /** Path without the query string, e.g. /am/json/realms/root/realms/alpha/scripts/abc */
   path: string;
-  /** Decoded query parameters (last one wins). */
+  /** Decoded query parameters (last one wins; `rawQuery` keeps them all, so repeated ones can be refused). */
   query: Record<string, string>;
+  /** The query string as sent, without '?' (HTTP requests only; '' or absent when none). */
+  rawQuery?: string;
   /** Header names lower-cased. */
   headers: Record<string, string>;
   /** Raw body text ('' when none). */
@@ -76,8 +78,15 @@ export interface TenantOptions {
   latencyMs?: number;
   /** Fraction (0..1) of HTTP requests answered with an injected fault (429 Retry-After: 1, 503, dropped connection). */
   faultRate?: number;
-  /** Seconds a restart takes before /environment/startup answers ready. */
+  /** Seconds a restart takes before /environment/startup answers ready (and pending ESV values load). */
   restartSeconds?: number;
+  /**
+   * Seconds after a restart POST during which GET /environment/startup still answers the stale
+   * `ready` AIC has been seen to answer (AM-FACTS §4). Default: a quarter of restartSeconds, at most 5.
+   */
+  restartStaleSeconds?: number;
+  /** PUT to a missing resource type or policy set creates it (201) instead of answering 404 (no recorded tenant does; policies always create on PUT, as recorded). */
+  putCreates?: boolean;
   /** 'node' (vm sandbox through amkit) or 'rhino' (real engine through rhino/). */
   engine?: 'node' | 'rhino';
 }
@@ -89,6 +98,11 @@ export interface EsvVariableState {
   expressionType: string;
   lastChangeDate: string;
   loaded: boolean;
+  /**
+   * The value scripts see: the one loaded by the last completed restart (absent = never loaded).
+   * States saved before this field existed: `loaded` true means valueBase64 is the loaded value.
+   */
+  loadedValueBase64?: string;
 }
 
 export interface EsvSecretState {
@@ -109,6 +123,9 @@ export interface ServiceAccountState {
   /** Public JWK the JWT bearer assertion is checked against. */
   publicJwk: JsonObject;
   scopes: string[];
+  /** The IDM managed object fields GET /openidm/managed/svcacct/<id> shows (name, description, accountStatus, …). */
+  description?: string;
+  accountStatus?: string;
 }
 
 export interface UserState {
@@ -120,6 +137,8 @@ export interface UserState {
 }
 
 export interface RealmState {
+  /** Realm services by service id (e.g. `oauth-oidc`), as AM's realm-config/services reads them. */
+  services?: Record<string, JsonObject>;
   /** by _id */
   scripts: Record<string, JsonObject>;
   /** by tree name */
@@ -145,13 +164,18 @@ export interface RealmState {
 export interface TenantState {
   amVersion: string;
   cookieName: string;
+  /** By realm name; the key '' is the root realm (AM's realm "/": tenant administrators, the admin UI's client). */
   realms: Record<string, RealmState>;
+  /** What GET /environment/info answers (the tier and promotion facts of this environment). */
+  environmentInfo?: JsonObject;
   esv: {
     variables: Record<string, EsvVariableState>;
     secrets: Record<string, EsvSecretState>;
     restartStatus: 'ready' | 'restarting';
     /** epoch ms when a running restart completes */
     restartReadyAt?: number;
+    /** epoch ms until which GET /environment/startup still answers the stale `ready` */
+    restartStaleUntil?: number;
   };
   serviceAccounts: Record<string, ServiceAccountState>;
 }
@@ -186,7 +210,9 @@ export interface TenantRuntime {
   sessions: Map<string, SessionState>;
   tokens: Map<string, IssuedToken>;
   /** authorization codes */
-  codes: Map<string, { code: string; realm: string; clientId: string; redirectUri: string; userId: string; scope: string[]; expiresAt: number }>;
+  codes: Map<string, { code: string; realm: string; clientId: string; redirectUri: string; userId: string; scope: string[]; expiresAt: number; codeChallenge?: string; codeChallengeMethod?: string }>;
+  /** `jti` of every service-account assertion accepted, until it expires: an assertion is single use. */
+  assertionIds: Map<string, number>;
   log: TenantLogLine[];
   /** Counters the benchmark reads. */
   counters: { requests: number; scriptHttpCalls: number; tokensIssued: number };

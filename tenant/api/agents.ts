@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { adminHandler } from '../admin-handler.js';
-import { amError, clone, ok, revision } from '../http-util.js';
+import { amError, clone, ok, own, revision } from '../http-util.js';
 import { listAnswer } from '../query.js';
 import type { JsonObject, JsonValue, Route, TenantResponse } from '../types.js';
 
@@ -78,7 +78,7 @@ function checkClientBody(body: JsonObject, scripts: Record<string, JsonObject>):
   }
   for (const key of ['accessTokenModificationScript', 'validateScopeScript']) {
     const scriptId = override[key];
-    if (typeof scriptId === 'string' && scriptId !== '[Empty]' && !scripts[scriptId]) return amError(400, `Script ${scriptId} referenced by ${key} does not exist`);
+    if (typeof scriptId === 'string' && scriptId !== '[Empty]' && !own(scripts, scriptId)) return amError(400, `Script ${scriptId} referenced by ${key} does not exist`);
   }
   return null;
 }
@@ -86,7 +86,7 @@ function checkClientBody(body: JsonObject, scripts: Record<string, JsonObject>):
 const putClient = adminHandler((_req, { id }, realm, tenant, body) => {
   const invalid = checkClientBody(body, realm.scripts);
   if (invalid) return invalid;
-  const existing = realm.oauth2Clients[id];
+  const existing = own(realm.oauth2Clients, id);
   const stored = clone(body) as JsonObject;
   delete stored._rev;
   stored._id = id;
@@ -101,9 +101,12 @@ const putClient = adminHandler((_req, { id }, realm, tenant, body) => {
   tenant.changed();
   return ok(clientView(stored), existing ? 200 : 201);
 });
-const getClient = adminHandler((_req, { id }, realm) => (realm.oauth2Clients[id] ? ok(clientView(realm.oauth2Clients[id])) : amError(404, `OAuth2 client ${id} not found`)));
+const getClient = adminHandler((_req, { id }, realm) => {
+  const client = own(realm.oauth2Clients, id);
+  return client ? ok(clientView(client)) : amError(404, `OAuth2 client ${id} not found`);
+});
 const deleteClient = adminHandler((_req, { id }, realm, tenant) => {
-  const client = realm.oauth2Clients[id];
+  const client = own(realm.oauth2Clients, id);
   if (!client) return amError(404, `OAuth2 client ${id} not found`);
   delete realm.oauth2Clients[id];
   tenant.changed();
@@ -132,20 +135,39 @@ function agentFlat(agent: JsonObject): JsonObject {
   return out;
 }
 
+/** AM's default for an agent setting a PUT leaves out: only the status has one (Active); the others are unset. */
+const AGENT_DEFAULTS: JsonObject = { status: 'Active' };
+
+/** `{inherited, value}` as AM's agent schema describes every setting but the password. */
+const isWrapped = (value: JsonValue | undefined) => !!value && typeof value === 'object' && !Array.isArray(value) && typeof (value as JsonObject).inherited === 'boolean';
+
+/**
+ * PUT replaces the whole agent, as AM does (a PUT is not a merge): every setting the body leaves out
+ * returns to its default — what someone set in the console is lost unless the client read the agent
+ * and wrote it back whole. Settings must come wrapped `{inherited, value}` (AM's schema; what a
+ * single GET shows): a flat value — the list's shape — is refused with 400 (AM's message for it is
+ * not recorded; stricter than storing a value AM would not). The password is the exception: a plain
+ * string, write-only, kept when the PUT has none (GET never shows it, so read-modify-write works).
+ */
 const putAgent = adminHandler((_req, { id }, realm, tenant, body) => {
   if (Object.keys(body).some((key) => !AGENT_KEYS.includes(key) && !META_KEYS.includes(key) && !key.endsWith('-encrypted'))) return invalidAttribute(AGENT_KEYS);
-  const existing = realm.igAgents[id];
+  const flat = AGENT_KEYS.find((key) => key !== 'userpassword' && key in body && !isWrapped(body[key]));
+  if (flat) return amError(400, `Invalid value for attribute ${flat}: expected {"inherited": boolean, "value": ...}`);
+  if (body.userpassword !== undefined && body.userpassword !== null && typeof body.userpassword !== 'string') return amError(400, 'Invalid value for attribute userpassword: expected a string');
+  const existing = own(realm.igAgents, id);
   const stored: JsonObject = { _id: id };
-  for (const key of AGENT_KEYS) stored[key] = (unwrap(body[key]) as JsonValue) ?? null;
-  if (stored.status === null) stored.status = 'Active';
+  for (const key of AGENT_KEYS) stored[key] = (unwrap(body[key]) as JsonValue) ?? AGENT_DEFAULTS[key] ?? null;
   if (!stored.userpassword) stored.userpassword = (existing?.userpassword as JsonValue) ?? null;
   realm.igAgents[id] = stored;
   tenant.changed();
   return ok(agentWrapped(stored), existing ? 200 : 201);
 });
-const getAgent = adminHandler((_req, { id }, realm) => (realm.igAgents[id] ? ok(agentWrapped(realm.igAgents[id])) : amError(404, `Identity Gateway agent ${id} not found`)));
+const getAgent = adminHandler((_req, { id }, realm) => {
+  const agent = own(realm.igAgents, id);
+  return agent ? ok(agentWrapped(agent)) : amError(404, `Identity Gateway agent ${id} not found`);
+});
 const deleteAgent = adminHandler((_req, { id }, realm, tenant) => {
-  const agent = realm.igAgents[id];
+  const agent = own(realm.igAgents, id);
   if (!agent) return amError(404, `Identity Gateway agent ${id} not found`);
   delete realm.igAgents[id];
   tenant.changed();

@@ -1,9 +1,11 @@
 /**
  * AM configuration APIs: scripts and journeys (trees and nodes in both node-API forms), with AM's
- * status codes and error bodies. Agents (OAuth2 clients, IG agents) live in agents.ts.
+ * status codes and error bodies, and the server-side defaults AM ≥ 8.1 adds to stored nodes
+ * (`_type.version` on every node read, `nodeVersion` on page-node children, computed `_outcomes`).
+ * Agents (OAuth2 clients, IG agents) live in agents.ts.
  */
 import { adminHandler } from '../admin-handler.js';
-import { amError, clone, ok, revision } from '../http-util.js';
+import { amError, clone, ok, own, revision, versionAtLeast } from '../http-util.js';
 import { listAnswer } from '../query.js';
 import type { Handler, JsonObject, JsonValue, Route, TenantRequest, TenantResponse } from '../types.js';
 
@@ -22,7 +24,7 @@ const putScript = adminHandler((_req, { id }, realm, tenant, body) => {
   if (typeof body.script !== 'string' || !/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(body.script)) return amError(400, `Script ${id}: script must be the base64 of the source`);
   const clash = Object.values(realm.scripts).find((s) => s.name === body.name && s._id !== id);
   if (clash) return amError(409, `Script with name ${body.name} already exists`);
-  const existing = realm.scripts[id];
+  const existing = own(realm.scripts, id);
   const now = Date.now();
   const stored: JsonObject = {
     ...(clone(body) as JsonObject),
@@ -41,9 +43,12 @@ const putScript = adminHandler((_req, { id }, realm, tenant, body) => {
   return ok(stored, existing ? 200 : 201);
 });
 
-const getScript = adminHandler((_req, { id }, realm) => (realm.scripts[id] ? ok(realm.scripts[id]) : amError(404, `Script ${id} not found`)));
+const getScript = adminHandler((_req, { id }, realm) => {
+  const script = own(realm.scripts, id);
+  return script ? ok(script) : amError(404, `Script ${id} not found`);
+});
 const deleteScript = adminHandler((_req, { id }, realm, tenant) => {
-  const script = realm.scripts[id];
+  const script = own(realm.scripts, id);
   if (!script) return amError(404, `Script ${id} not found`);
   delete realm.scripts[id];
   tenant.changed();
@@ -56,12 +61,12 @@ const putTree = adminHandler((_req, { name }, realm, tenant, body) => {
   if (typeof body.entryNodeId !== 'string') return amError(400, 'entryNodeId is required');
   const nodes = (body.nodes ?? {}) as Record<string, JsonObject>;
   for (const [id, node] of Object.entries(nodes)) {
-    if (!realm.nodes[id]) return amError(400, `Node ${id} does not exist: create nodes before the tree`);
+    if (!own(realm.nodes, id)) return amError(400, `Node ${id} does not exist: create nodes before the tree`);
     for (const target of Object.values((node.connections ?? {}) as Record<string, string>)) {
       if (!nodes[target] && !STATIC_NODES.has(target)) return amError(400, `Node ${id} connects to ${target}, which is not in the tree`);
     }
   }
-  const existing = realm.trees[name];
+  const existing = own(realm.trees, name);
   const stored: JsonObject = { innerTreeOnly: false, noSession: false, mustRun: false, enabled: true, ...(clone(body) as JsonObject), _id: name };
   delete stored._rev;
   stored._rev = revision(stored);
@@ -70,9 +75,12 @@ const putTree = adminHandler((_req, { name }, realm, tenant, body) => {
   return ok(stored, existing ? 200 : 201);
 });
 const listTrees = adminHandler((req, _params, realm) => listAnswer(req, Object.values(realm.trees).sort((a, b) => String(a._id).localeCompare(String(b._id)))));
-const getTree = adminHandler((_req, { name }, realm) => (realm.trees[name] ? ok(realm.trees[name]) : amError(404, `Tree ${name} not found`)));
+const getTree = adminHandler((_req, { name }, realm) => {
+  const tree = own(realm.trees, name);
+  return tree ? ok(tree) : amError(404, `Tree ${name} not found`);
+});
 const deleteTree = adminHandler((_req, { name }, realm, tenant) => {
-  const tree = realm.trees[name];
+  const tree = own(realm.trees, name);
   if (!tree) return amError(404, `Tree ${name} not found`);
   delete realm.trees[name];
   tenant.changed();
@@ -94,51 +102,99 @@ const NODE_DEFAULTS: Record<string, JsonObject> = {
   IdentityStoreDecisionNode: { mixedCaseForPasswordChangeMessages: false },
 };
 
-function nodeView(type: string, id: string, body: JsonObject, version: string | undefined): JsonObject {
+/**
+ * Outcomes AM computes for the node types this project uses (frodo-lib NodeApi recordings: a PUT's
+ * `_outcomes` is replaced by the server's). Other types keep what the PUT sent.
+ */
+const NODE_OUTCOMES: Record<string, JsonObject[]> = {
+  ValidatedUsernameNode: [{ id: 'outcome', displayName: 'Outcome' }],
+  ValidatedPasswordNode: [{ id: 'outcome', displayName: 'Outcome' }],
+  DataStoreDecisionNode: [{ id: 'true', displayName: 'True' }, { id: 'false', displayName: 'False' }],
+  AgentDataStoreDecisionNode: [{ id: 'true', displayName: 'True' }, { id: 'false', displayName: 'False' }],
+};
+
+/** AM ≥ 8.1 (AIC today) versions nodes: reads carry `_type.version` whatever API form was used. */
+const versionedServer = (amVersion: string) => versionAtLeast(amVersion, 8, 1);
+
+/**
+ * A node as AM answers it. On AM ≥ 8.1 every read carries `_type.version` (the legacy form's too:
+ * recorded `"version":"1.0"` on resource=1.0 GETs and PUTs) and every page-node child a
+ * `nodeVersion` ("1.0" unless the PUT said otherwise; recorded NodeApi getNodesByType
+ * "Get-all-page-nodes"). Older AM (recorded journey.import-legacy-nodes) adds neither.
+ */
+function nodeView(type: string, id: string, body: JsonObject, version: string | undefined, amVersion: string): JsonObject {
   const typeInfo: JsonObject = { _id: type, name: NODE_NAMES[type] ?? type, collection: true };
-  if (version) typeInfo.version = version;
-  return { ...body, _id: id, _type: typeInfo };
+  const view: JsonObject = { ...body, _id: id };
+  if (versionedServer(amVersion)) {
+    typeInfo.version = version ?? '1.0';
+    if (Array.isArray(view.nodes)) view.nodes = (view.nodes as JsonObject[]).map((child) => ({ _id: child._id, nodeType: child.nodeType, nodeVersion: (child.nodeVersion as string | undefined) ?? '1.0', ...child }));
+  } else if (version) typeInfo.version = version;
+  view._type = typeInfo;
+  const outcomes = NODE_OUTCOMES[type];
+  if (outcomes) view._outcomes = clone(outcomes);
+  return view;
 }
 
-function versionedApi(req: TenantRequest, wantsVersioned: boolean): TenantResponse | null {
+// Recorded for a missing node in both API forms (frodo-lib NodeApi getNode/deleteNode).
+const missingNode = () => amError(404, 'Not Found');
+
+/** The versioned form exists from AM 8.1 on (older AM: no such resource) and needs resource=3.0. */
+function versionedApi(req: TenantRequest, wantsVersioned: boolean, amVersion: string): TenantResponse | null {
+  if (!wantsVersioned) return null;
+  if (!versionedServer(amVersion)) return amError(404, `Resource '${req.path}' not found`);
   const api = req.headers['accept-api-version'] ?? '';
-  if (wantsVersioned && !/resource=3\.0/.test(api)) return amError(400, 'The versioned node API needs Accept-API-Version resource=3.0');
+  if (!/resource=3\.0/.test(api)) return amError(400, 'The versioned node API needs Accept-API-Version resource=3.0');
   return null;
 }
 
 function putNode(versioned: boolean): Handler {
   return adminHandler((req, { type, version, id }, realm, tenant, body) => {
-    const wrongApi = versionedApi(req, versioned);
+    const wrongApi = versionedApi(req, versioned, tenant.state.amVersion);
     if (wrongApi) return wrongApi;
     if (type === 'PageNode') {
       for (const child of (body.nodes ?? []) as JsonObject[]) {
-        if (!realm.nodes[String(child._id)]) return amError(400, `Page node child ${String(child._id)} does not exist: create inner nodes before their page node`);
+        if (!own(realm.nodes, String(child._id))) return amError(400, `Page node child ${String(child._id)} does not exist: create inner nodes before their page node`);
       }
     }
     const { _rev, _type, ...config } = clone(body) as JsonObject;
     void _rev;
     void _type;
-    const existing = realm.nodes[id];
+    const existing = own(realm.nodes, id);
     if (existing && existing.type !== type) return amError(400, `Node ${id} exists with type ${existing.type}`);
-    const nodeVersion = versioned ? version : existing?.version ?? ((_type as JsonObject | undefined)?.version as string | undefined);
+    // The legacy form addresses a node's version 1.0 on AM ≥ 8.1; before 8.1 nodes had no version.
+    const nodeVersion = versioned ? version : versionedServer(tenant.state.amVersion) ? '1.0' : existing?.version;
     realm.nodes[id] = { type, version: nodeVersion, body: { ...(NODE_DEFAULTS[type] ?? {}), ...config, _id: id } };
     tenant.changed();
-    return ok({ ...nodeView(type, id, realm.nodes[id].body, versioned ? nodeVersion : undefined), _rev: revision(realm.nodes[id].body) }, existing ? 200 : 201);
+    return ok({ ...nodeView(type, id, realm.nodes[id].body, nodeVersion, tenant.state.amVersion), _rev: revision(realm.nodes[id].body) }, existing ? 200 : 201);
   });
 }
 
-function getNode(versioned: boolean): Handler {
-  return adminHandler((_req, { type, id }, realm) => {
-    const node = realm.nodes[id];
-    if (!node || node.type !== type) return amError(404, `Node ${id} not found`);
-    return ok({ ...nodeView(type, id, node.body, versioned ? node.version : undefined), _rev: revision(node.body) });
+/**
+ * The stored node a path names: same type, and through the versioned form the same version (a node
+ * belongs to one version of its type; reading it as another is not found — AM's answer to that is
+ * not recorded, so the stricter one).
+ */
+function nodeAt(realm: { nodes: Record<string, { type: string; version?: string; body: JsonObject }> }, type: string, id: string, version: string | undefined) {
+  const node = own(realm.nodes, id);
+  if (!node || node.type !== type) return undefined;
+  if (version !== undefined && (node.version ?? '1.0') !== version) return undefined;
+  return node;
+}
+
+function getNode(): Handler {
+  return adminHandler((req, { type, version, id }, realm, tenant) => {
+    if (version !== undefined && !versionedServer(tenant.state.amVersion)) return amError(404, `Resource '${req.path}' not found`);
+    const node = nodeAt(realm, type, id, version);
+    if (!node) return missingNode();
+    return ok({ ...nodeView(type, id, node.body, node.version, tenant.state.amVersion), _rev: revision(node.body) });
   });
 }
 
 function deleteNode(): Handler {
-  return adminHandler((_req, { type, id }, realm, tenant) => {
-    const node = realm.nodes[id];
-    if (!node || node.type !== type) return amError(404, `Node ${id} not found`);
+  return adminHandler((req, { type, version, id }, realm, tenant) => {
+    if (version !== undefined && !versionedServer(tenant.state.amVersion)) return amError(404, `Resource '${req.path}' not found`);
+    const node = nodeAt(realm, type, id, version);
+    if (!node) return missingNode();
     delete realm.nodes[id];
     tenant.changed();
     return ok({ _id: id });
@@ -155,10 +211,10 @@ export const configRoutes: Route[] = [
   { method: 'GET', pattern: re(`${TREES}/trees/(?<name>[^/]+)`), handle: getTree },
   { method: 'PUT', pattern: re(`${TREES}/trees/(?<name>[^/]+)`), handle: putTree },
   { method: 'DELETE', pattern: re(`${TREES}/trees/(?<name>[^/]+)`), handle: deleteTree },
-  { method: 'GET', pattern: re(`${TREES}/nodes/(?<type>[^/]+)/(?<version>\\d+\\.\\d+)/(?<id>[^/]+)`), handle: getNode(true) },
+  { method: 'GET', pattern: re(`${TREES}/nodes/(?<type>[^/]+)/(?<version>\\d+\\.\\d+)/(?<id>[^/]+)`), handle: getNode() },
   { method: 'PUT', pattern: re(`${TREES}/nodes/(?<type>[^/]+)/(?<version>\\d+\\.\\d+)/(?<id>[^/]+)`), handle: putNode(true) },
   { method: 'DELETE', pattern: re(`${TREES}/nodes/(?<type>[^/]+)/(?<version>\\d+\\.\\d+)/(?<id>[^/]+)`), handle: deleteNode() },
-  { method: 'GET', pattern: re(`${TREES}/nodes/(?<type>[^/]+)/(?<id>[^/]+)`), handle: getNode(false) },
+  { method: 'GET', pattern: re(`${TREES}/nodes/(?<type>[^/]+)/(?<id>[^/]+)`), handle: getNode() },
   { method: 'PUT', pattern: re(`${TREES}/nodes/(?<type>[^/]+)/(?<id>[^/]+)`), handle: putNode(false) },
   { method: 'DELETE', pattern: re(`${TREES}/nodes/(?<type>[^/]+)/(?<id>[^/]+)`), handle: deleteNode() },
 ];

@@ -1,9 +1,12 @@
 /**
  * Environment secrets and variables: values pending (loaded:false) until a restart, secrets never
- * readable, variables whose expression type cannot change, and the restart status.
+ * readable, variables whose expression type cannot change, and the restart: it takes its time
+ * (`restarting` → `ready`, with AIC's stale `ready` right after the POST), a second restart or an
+ * ESV write while one runs is refused, and values load when it ends (esv-properties.ts).
  */
 import { requireAdmin } from '../auth-guard.js';
-import { amError, jsonBody, nowIso, ok } from '../http-util.js';
+import { loadedVariableValue, restarting, settleRestart } from '../esv-properties.js';
+import { amError, jsonBody, nowIso, ok, own } from '../http-util.js';
 import { listAnswer } from '../query.js';
 import type { EsvSecretState, EsvVariableState, Handler, JsonObject, Route, TenantContext, TenantRequest, TenantResponse } from '../types.js';
 
@@ -12,30 +15,27 @@ const EXPRESSION_TYPES = new Set(['string', 'list', 'array', 'object', 'bool', '
 const ENCODINGS = new Set(['generic', 'pem', 'base64hmac', 'base64aes']);
 const CHANGED_BY = 'local-deployer';
 
-function guarded(handler: (req: TenantRequest, params: Record<string, string>, tenant: TenantContext, body: JsonObject) => TenantResponse): Handler {
+type EsvHandler = (req: TenantRequest, params: Record<string, string>, tenant: TenantContext, body: JsonObject) => TenantResponse;
+
+function guarded(handler: EsvHandler): Handler {
   return (req, params, tenant) => {
     const denied = requireAdmin(req, tenant);
     if (denied) return denied;
-    settleRestart(tenant);
+    if (settleRestart(tenant.state)) tenant.changed();
     const parsed = jsonBody(req);
     if (parsed.error) return parsed.error;
     return handler(req, params, tenant, parsed.body);
   };
 }
 
-/** A running restart completes after its time: then every pending value is loaded. */
-function settleRestart(tenant: TenantContext): void {
-  const esv = tenant.state.esv;
-  if (esv.restartStatus !== 'restarting' || (esv.restartReadyAt ?? 0) > Date.now()) return;
-  esv.restartStatus = 'ready';
-  esv.restartReadyAt = undefined;
-  for (const variable of Object.values(esv.variables)) variable.loaded = true;
-  for (const secret of Object.values(esv.secrets)) {
-    secret.loaded = true;
-    secret.loadedVersion = secret.activeVersion;
-    for (const version of secret.versions) version.loaded = version.version === secret.activeVersion;
-  }
-  tenant.changed();
+/**
+ * While a restart runs, AIC takes no ESV changes ("you will not be able to make further updates"
+ * until it ends: frodo-lib StartupOps.applyUpdates). The status code is not recorded; 409 is the
+ * stricter choice: a client's retry logic (429/503) does not hide a write made mid-restart.
+ */
+const RESTART_CONFLICT = 'The environment is restarting: ESV changes and restarts are refused until /environment/startup reports ready';
+function writing(handler: EsvHandler): Handler {
+  return guarded((req, params, tenant, body) => (restarting(tenant.state) ? amError(409, RESTART_CONFLICT) : handler(req, params, tenant, body)));
 }
 
 const base64ok = (value: unknown): value is string => typeof value === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(value);
@@ -53,24 +53,31 @@ const byId = (a: JsonObject, b: JsonObject) => String(a._id).localeCompare(Strin
 // The environment API's 404 bodies carry no `reason` (as recorded from AIC).
 const missingVariable = (): TenantResponse => ({ status: 404, body: { code: 404, message: 'The variable does not exist' } });
 const missingSecret = (): TenantResponse => ({ status: 404, body: { code: 404, message: 'The secret does not exist or does not have a version' } });
+const variableOf = (tenant: TenantContext, id: string) => own(tenant.state.esv.variables, id);
+const secretOf = (tenant: TenantContext, id: string) => own(tenant.state.esv.secrets, id);
 
-const putVariable = guarded((_req, { id }, tenant, body) => {
+const putVariable = writing((_req, { id }, tenant, body) => {
   if (!ESV_ID.test(id)) return amError(400, `Invalid ESV id ${id}: expected ^esv-[a-z0-9_-]{1,124}$`);
-  if (tenant.state.esv.secrets[id]) return amError(409, `A secret named ${id} already exists`);
+  if (secretOf(tenant, id)) return amError(409, `A secret named ${id} already exists`);
   if (!base64ok(body.valueBase64)) return amError(400, 'valueBase64 must be base64');
-  const existing = tenant.state.esv.variables[id];
+  const existing = variableOf(tenant, id);
   const expressionType = String(body.expressionType ?? existing?.expressionType ?? 'string');
   if (!EXPRESSION_TYPES.has(expressionType)) return amError(400, `Invalid expressionType ${expressionType}`);
   if (existing && existing.expressionType !== expressionType) return amError(400, `The expression type of ${id} cannot be changed (it is ${existing.expressionType})`);
-  const variable: EsvVariableState = { _id: id, valueBase64: body.valueBase64, description: String(body.description ?? ''), expressionType, lastChangeDate: nowIso(), loaded: false };
+  // Scripts keep reading the value the last restart loaded until the next restart loads this one.
+  const previouslyLoaded = existing ? loadedVariableValue(existing) : undefined;
+  const variable: EsvVariableState = { _id: id, valueBase64: body.valueBase64, description: String(body.description ?? ''), expressionType, lastChangeDate: nowIso(), loaded: false, ...(previouslyLoaded !== undefined ? { loadedValueBase64: previouslyLoaded } : {}) };
   tenant.state.esv.variables[id] = variable;
   tenant.changed();
   // AIC answers 200 for both create and update (recorded).
   return ok(variableView(variable));
 });
-const getVariable = guarded((_req, { id }, tenant) => (tenant.state.esv.variables[id] ? ok(variableView(tenant.state.esv.variables[id])) : missingVariable()));
-const deleteVariable = guarded((_req, { id }, tenant) => {
-  const variable = tenant.state.esv.variables[id];
+const getVariable = guarded((_req, { id }, tenant) => {
+  const variable = variableOf(tenant, id);
+  return variable ? ok(variableView(variable)) : missingVariable();
+});
+const deleteVariable = writing((_req, { id }, tenant) => {
+  const variable = variableOf(tenant, id);
   if (!variable) return missingVariable();
   delete tenant.state.esv.variables[id];
   tenant.changed();
@@ -78,30 +85,36 @@ const deleteVariable = guarded((_req, { id }, tenant) => {
 });
 const listVariables = guarded((req, _p, tenant) => listAnswer(req, Object.values(tenant.state.esv.variables).map(variableView).sort(byId)));
 
-const putSecret = guarded((_req, { id }, tenant, body) => {
+const putSecret = writing((_req, { id }, tenant, body) => {
   if (!ESV_ID.test(id)) return amError(400, `Invalid ESV id ${id}: expected ^esv-[a-z0-9_-]{1,124}$`);
-  if (tenant.state.esv.secrets[id]) return amError(400, `Secret ${id} already exists; create a new version instead`);
-  if (tenant.state.esv.variables[id]) return amError(409, `A variable named ${id} already exists`);
+  if (secretOf(tenant, id)) return amError(400, `Secret ${id} already exists; create a new version instead`);
+  if (variableOf(tenant, id)) return amError(409, `A variable named ${id} already exists`);
   if (!base64ok(body.valueBase64) || !body.valueBase64) return amError(400, 'valueBase64 must be non-empty base64');
   const encoding = String(body.encoding ?? 'generic');
   if (!ENCODINGS.has(encoding)) return amError(400, `Invalid encoding ${encoding}`);
+  if (body.useInPlaceholders !== undefined && typeof body.useInPlaceholders !== 'boolean') return amError(400, 'useInPlaceholders must be true or false');
   const now = nowIso();
-  const secret: EsvSecretState = { _id: id, description: String(body.description ?? ''), encoding, useInPlaceholders: body.useInPlaceholders !== false, lastChangeDate: now, loaded: false, activeVersion: '1', loadedVersion: '', versions: [{ version: '1', valueBase64: body.valueBase64, createDate: now, status: 'ENABLED', loaded: false }] };
+  // Fixed at creation. Absent counts as false: AIC's default is not documented, and false (the
+  // script cannot read it) is the stricter reading — a client that omits the flag finds out here.
+  const secret: EsvSecretState = { _id: id, description: String(body.description ?? ''), encoding, useInPlaceholders: body.useInPlaceholders === true, lastChangeDate: now, loaded: false, activeVersion: '1', loadedVersion: '', versions: [{ version: '1', valueBase64: body.valueBase64, createDate: now, status: 'ENABLED', loaded: false }] };
   tenant.state.esv.secrets[id] = secret;
   tenant.changed();
   return ok(secretView(secret));
 });
-const getSecret = guarded((_req, { id }, tenant) => (tenant.state.esv.secrets[id] ? ok(secretView(tenant.state.esv.secrets[id])) : missingSecret()));
+const getSecret = guarded((_req, { id }, tenant) => {
+  const secret = secretOf(tenant, id);
+  return secret ? ok(secretView(secret)) : missingSecret();
+});
 const listSecrets = guarded((req, _p, tenant) => listAnswer(req, Object.values(tenant.state.esv.secrets).map(secretView).sort(byId)));
-const deleteSecret = guarded((_req, { id }, tenant) => {
-  const secret = tenant.state.esv.secrets[id];
+const deleteSecret = writing((_req, { id }, tenant) => {
+  const secret = secretOf(tenant, id);
   if (!secret) return missingSecret();
   delete tenant.state.esv.secrets[id];
   tenant.changed();
   return ok(secretView(secret));
 });
-const secretAction = guarded((req, { id }, tenant, body) => {
-  const secret = tenant.state.esv.secrets[id];
+const secretAction = writing((req, { id }, tenant, body) => {
+  const secret = secretOf(tenant, id);
   if (!secret) return missingSecret();
   if (req.query._action !== 'setDescription') return amError(400, `Unknown action ${String(req.query._action)}`);
   secret.description = String(body.description ?? '');
@@ -109,12 +122,12 @@ const secretAction = guarded((req, { id }, tenant, body) => {
   return ok({});
 });
 const listVersions = guarded((_req, { id }, tenant) => {
-  const secret = tenant.state.esv.secrets[id];
+  const secret = secretOf(tenant, id);
   if (!secret) return missingSecret();
   return ok([...secret.versions].reverse().map((v) => ({ createDate: v.createDate, loaded: v.loaded, status: v.status, version: v.version })));
 });
-const createVersion = guarded((req, { id }, tenant, body) => {
-  const secret = tenant.state.esv.secrets[id];
+const createVersion = writing((req, { id }, tenant, body) => {
+  const secret = secretOf(tenant, id);
   if (!secret) return missingSecret();
   if (req.query._action !== 'create') return amError(400, `Unknown action ${String(req.query._action)}`);
   if (!base64ok(body.valueBase64) || !body.valueBase64) return amError(400, 'valueBase64 must be non-empty base64');
@@ -128,12 +141,32 @@ const createVersion = guarded((req, { id }, tenant, body) => {
   return ok({ createDate: now, loaded: false, status: 'ENABLED', version });
 });
 
-const startup = guarded((_req, _p, tenant) => ok({ restartStatus: tenant.state.esv.restartStatus }));
+/**
+ * GET /environment/startup. Right after a restart POST, AIC may still answer the old `ready` (a poll
+ * right after the POST read it; frodo waits 5 s before its first poll — AM-FACTS §4): a client
+ * that stops at the first `ready` it reads would go on before any value is loaded. Modelled for
+ * `restartStaleSeconds`; a client must wait for `restarting` and then `ready`.
+ */
+const startup = guarded((_req, _p, tenant) => {
+  const esv = tenant.state.esv;
+  const stale = esv.restartStatus === 'restarting' && Date.now() < (esv.restartStaleUntil ?? 0);
+  return ok({ restartStatus: stale ? 'ready' : esv.restartStatus });
+});
+
+/**
+ * POST /environment/startup?_action=restart: only from `ready`. A restart while one runs is refused
+ * (frodo-lib StartupApi.initiateRestart checks the status first and refuses "Not ready!"; AIC's own
+ * answer is not recorded, so the stricter 409). Restarting with nothing pending is allowed.
+ */
 const restart = guarded((req, _p, tenant) => {
   if (req.query._action !== 'restart') return amError(400, `Unknown action ${String(req.query._action)}`);
+  if (restarting(tenant.state)) return amError(409, RESTART_CONFLICT);
   const seconds = tenant.options.restartSeconds ?? 2;
+  const staleSeconds = Math.min(tenant.options.restartStaleSeconds ?? Math.min(5, seconds / 4), seconds);
+  const now = Date.now();
   tenant.state.esv.restartStatus = 'restarting';
-  tenant.state.esv.restartReadyAt = Date.now() + seconds * 1000;
+  tenant.state.esv.restartReadyAt = now + seconds * 1000;
+  tenant.state.esv.restartStaleUntil = now + staleSeconds * 1000;
   tenant.changed();
   tenant.log({ source: 'tenant', level: 'info', text: `restart requested: ready in ${seconds} s` });
   return ok({ restartStatus: 'restarting' });

@@ -1,12 +1,13 @@
 /**
  * Policy engine configuration: resource types, policy sets ("applications") and policies, with
- * AM's create action (409 when it exists), PUT semantics (404 or 201 for a missing object,
- * configurable), referential checks, and paging. Evaluation lives in runtime/.
+ * AM's create action (409 when it exists), PUT semantics as recorded (a missing policy is created,
+ * 201; a missing resource type or policy set is 404 unless `putCreates`), the names AIC forbids,
+ * referential checks, and paging. Evaluation lives in runtime/.
  */
 import { randomUUID } from 'node:crypto';
 import { adminHandler } from '../admin-handler.js';
 import { matchResource } from '../runtime/policy-engine.js';
-import { amError, clone, ok } from '../http-util.js';
+import { amError, clone, ok, own } from '../http-util.js';
 import { listAnswer } from '../query.js';
 import type { Handler, JsonObject, RealmState, Route, TenantContext, TenantResponse } from '../types.js';
 
@@ -15,7 +16,23 @@ const AUDIT = 'id=local-deployer,ou=user,ou=am-config';
 
 
 const byName = (a: JsonObject, b: JsonObject) => String(a.name).localeCompare(String(b.name));
-const putCreates = (tenant: TenantContext) => (tenant.options as { putCreates?: boolean }).putCreates === true;
+// Recorded (frodo-lib PolicySetApi/ResourceTypesApi "Update non-existing …"): 404. Only as an option.
+const putCreates = (tenant: TenantContext) => tenant.options.putCreates === true;
+
+/**
+ * "Don't use any of the following characters in policy, policy set, or resource type names:
+ * " + , < = > \ / ; and null" (AIC docs, am-authorization/policy-sets-ui, "Policy set names"; the
+ * LDAP DN specials of AM's configuration store). AIC's REST message for it is not recorded: 400,
+ * naming the character, refused before anything is stored.
+ */
+const FORBIDDEN_NAME_CHARACTERS = /["+,<=>\\/;\u0000]/;
+function forbiddenName(kind: string, name: unknown): TenantResponse | null {
+  if (typeof name !== 'string') return null;
+  const found = FORBIDDEN_NAME_CHARACTERS.exec(name);
+  if (!found) return null;
+  const shown = found[0] === '\u0000' ? 'null (\\u0000)' : found[0];
+  return amError(400, `Invalid ${kind} name ${JSON.stringify(name)}: names must not contain any of " + , < = > \\ / ; or null (found ${shown})`);
+}
 
 function stamp(body: JsonObject, existing: JsonObject | undefined): JsonObject {
   const now = Date.now();
@@ -27,6 +44,8 @@ function stamp(body: JsonObject, existing: JsonObject | undefined): JsonObject {
 // ---- resource types ----
 function checkResourceType(body: JsonObject): TenantResponse | null {
   if (typeof body.name !== 'string' || !body.name) return amError(400, 'Resource type name is required');
+  const badName = forbiddenName('resource type', body.name);
+  if (badName) return badName;
   if (!Array.isArray(body.patterns) || body.patterns.length === 0) return amError(400, 'Resource type patterns are required');
   if (!body.actions || typeof body.actions !== 'object' || Array.isArray(body.actions)) return amError(400, 'Resource type actions are required');
   return null;
@@ -37,7 +56,7 @@ function saveResourceType(realm: RealmState, tenant: TenantContext, uuid: string
   if (invalid) return invalid;
   const clash = Object.values(realm.resourceTypes).find((t) => t.name === body.name && t.uuid !== uuid);
   if (clash) return amError(409, `Resource type ${String(body.name)} already exists`);
-  const existing = realm.resourceTypes[uuid];
+  const existing = own(realm.resourceTypes, uuid);
   realm.resourceTypes[uuid] = { description: '', ...stamp(body, existing), uuid };
   tenant.changed();
   return ok(realm.resourceTypes[uuid], existing ? 200 : 201);
@@ -45,16 +64,19 @@ function saveResourceType(realm: RealmState, tenant: TenantContext, uuid: string
 
 const createResourceType = adminHandler((_req, _p, realm, tenant, body) => {
   const uuid = typeof body.uuid === 'string' && body.uuid ? body.uuid : randomUUID();
-  if (realm.resourceTypes[uuid] || Object.values(realm.resourceTypes).some((t) => t.name === body.name)) return amError(409, `Resource type ${String(body.name ?? uuid)} already exists`);
+  if (own(realm.resourceTypes, uuid) || Object.values(realm.resourceTypes).some((t) => t.name === body.name)) return amError(409, `Resource type ${String(body.name ?? uuid)} already exists`);
   return saveResourceType(realm, tenant, uuid, body);
 });
 const updateResourceType = adminHandler((_req, { id }, realm, tenant, body) => {
-  if (!realm.resourceTypes[id] && !putCreates(tenant)) return amError(404, `Resource type ${id} not found`);
+  if (!own(realm.resourceTypes, id) && !putCreates(tenant)) return amError(404, `Resource type ${id} not found`);
   return saveResourceType(realm, tenant, id, body);
 });
-const getResourceType = adminHandler((_req, { id }, realm) => (realm.resourceTypes[id] ? ok(realm.resourceTypes[id]) : amError(404, `Resource type ${id} not found`)));
+const getResourceType = adminHandler((_req, { id }, realm) => {
+  const type = own(realm.resourceTypes, id);
+  return type ? ok(type) : amError(404, `Resource type ${id} not found`);
+});
 const deleteResourceType = adminHandler((_req, { id }, realm, tenant) => {
-  if (!realm.resourceTypes[id]) return amError(404, `Resource type ${id} not found`);
+  if (!own(realm.resourceTypes, id)) return amError(404, `Resource type ${id} not found`);
   const user = Object.values(realm.policySets).find((s) => (s.resourceTypeUuids as string[] | undefined)?.includes(id));
   if (user) return amError(409, `Resource type ${id} is used by policy set ${String(user.name)}`);
   delete realm.resourceTypes[id];
@@ -65,26 +87,31 @@ const listResourceTypes = adminHandler((req, _p, realm) => listAnswer(req, Objec
 
 // ---- policy sets ----
 function savePolicySet(realm: RealmState, tenant: TenantContext, name: string, body: JsonObject): TenantResponse {
+  const badName = forbiddenName('policy set', name) ?? forbiddenName('policy set', body.name);
+  if (badName) return badName;
   const uuids = body.resourceTypeUuids;
   if (!Array.isArray(uuids) || uuids.length === 0) return amError(400, 'resourceTypeUuids must name at least one resource type');
-  for (const uuid of uuids) if (!realm.resourceTypes[String(uuid)]) return amError(400, `Resource type ${String(uuid)} does not exist`);
-  const existing = realm.policySets[name];
+  for (const uuid of uuids) if (!own(realm.resourceTypes, String(uuid))) return amError(400, `Resource type ${String(uuid)} does not exist`);
+  const existing = own(realm.policySets, name);
   realm.policySets[name] = { applicationType: 'iPlanetAMWebAgentService', entitlementCombiner: 'DenyOverride', subjects: [], conditions: [], attributeNames: [], saveIndex: null, searchIndex: null, resourceComparator: null, description: '', ...stamp(body, existing), name, displayName: body.displayName ?? name };
   tenant.changed();
   return ok(realm.policySets[name], existing ? 200 : 201);
 }
 const createPolicySet = adminHandler((_req, _p, realm, tenant, body) => {
   if (typeof body.name !== 'string' || !body.name) return amError(400, 'Policy set name is required');
-  if (realm.policySets[body.name]) return amError(409, `Application ${body.name} already exists`);
+  if (own(realm.policySets, body.name)) return amError(409, `Application ${body.name} already exists`);
   return savePolicySet(realm, tenant, body.name, body);
 });
 const updatePolicySet = adminHandler((_req, { id }, realm, tenant, body) => {
-  if (!realm.policySets[id] && !putCreates(tenant)) return amError(404, `Application ${id} not found`);
+  if (!own(realm.policySets, id) && !putCreates(tenant)) return amError(404, `Application ${id} not found`);
   return savePolicySet(realm, tenant, id, body);
 });
-const getPolicySet = adminHandler((_req, { id }, realm) => (realm.policySets[id] ? ok(realm.policySets[id]) : amError(404, `Application ${id} not found`)));
+const getPolicySet = adminHandler((_req, { id }, realm) => {
+  const set = own(realm.policySets, id);
+  return set ? ok(set) : amError(404, `Application ${id} not found`);
+});
 const deletePolicySet = adminHandler((_req, { id }, realm, tenant) => {
-  if (!realm.policySets[id]) return amError(404, `Application ${id} not found`);
+  if (!own(realm.policySets, id)) return amError(404, `Application ${id} not found`);
   const inside = Object.values(realm.policies).filter((p) => p.applicationName === id).length;
   if (inside > 0) return amError(409, `Application ${id} still holds ${inside} policies; delete them first`);
   delete realm.policySets[id];
@@ -95,9 +122,11 @@ const listPolicySets = adminHandler((req, _p, realm) => listAnswer(req, Object.v
 
 // ---- policies ----
 function savePolicy(realm: RealmState, tenant: TenantContext, name: string, body: JsonObject): TenantResponse {
-  const set = realm.policySets[String(body.applicationName)];
+  const badName = forbiddenName('policy', name) ?? forbiddenName('policy', body.name);
+  if (badName) return badName;
+  const set = own(realm.policySets, String(body.applicationName));
   if (!set) return amError(400, `Application ${String(body.applicationName)} does not exist`);
-  const type = realm.resourceTypes[String(body.resourceTypeUuid)];
+  const type = own(realm.resourceTypes, String(body.resourceTypeUuid));
   if (!type) return amError(400, `Resource type ${String(body.resourceTypeUuid)} does not exist`);
   if (!(set.resourceTypeUuids as string[]).includes(String(body.resourceTypeUuid))) return amError(400, `Resource type ${String(body.resourceTypeUuid)} is not part of application ${String(body.applicationName)}`);
   const resources = body.resources;
@@ -108,7 +137,7 @@ function savePolicy(realm: RealmState, tenant: TenantContext, name: string, body
   for (const action of Object.keys((body.actionValues ?? {}) as JsonObject)) {
     if (!(action in (type.actions as JsonObject))) return amError(400, `Action ${action} is not defined by the resource type`);
   }
-  const existing = realm.policies[name];
+  const existing = own(realm.policies, name);
   // AM dates policies with ISO strings (resource types and policy sets with epoch numbers).
   const stamped = stamp(body, existing);
   const iso = (value: unknown) => (typeof value === 'number' ? new Date(value).toISOString() : value) as string;
@@ -119,16 +148,17 @@ function savePolicy(realm: RealmState, tenant: TenantContext, name: string, body
 }
 const createPolicy = adminHandler((_req, _p, realm, tenant, body) => {
   if (typeof body.name !== 'string' || !body.name) return amError(400, 'Policy name is required');
-  if (realm.policies[body.name]) return amError(409, `Policy ${body.name} already exists`);
+  if (own(realm.policies, body.name)) return amError(409, `Policy ${body.name} already exists`);
   return savePolicy(realm, tenant, body.name, body);
 });
-const updatePolicy = adminHandler((_req, { id }, realm, tenant, body) => {
-  if (!realm.policies[id] && !putCreates(tenant)) return amError(404, `Policy ${id} not found`);
-  return savePolicy(realm, tenant, id, body);
+/** PUT by name: an update, or — as recorded on AIC (policy.import-with-deps, PoliciesApi putPolicy "Create non-existing policy") — a create (201). */
+const updatePolicy = adminHandler((_req, { id }, realm, tenant, body) => savePolicy(realm, tenant, id, body));
+const getPolicy = adminHandler((_req, { id }, realm) => {
+  const policy = own(realm.policies, id);
+  return policy ? ok(policy) : amError(404, `Policy ${id} not found`);
 });
-const getPolicy = adminHandler((_req, { id }, realm) => (realm.policies[id] ? ok(realm.policies[id]) : amError(404, `Policy ${id} not found`)));
 const deletePolicy = adminHandler((_req, { id }, realm, tenant) => {
-  if (!realm.policies[id]) return amError(404, `Policy ${id} not found`);
+  if (!own(realm.policies, id)) return amError(404, `Policy ${id} not found`);
   delete realm.policies[id];
   tenant.changed();
   return ok({ _id: id });

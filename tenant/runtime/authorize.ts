@@ -5,9 +5,9 @@
  * client uses them, and the consent decision. Creates codes and saves consent only.
  */
 import { randomBytes } from 'node:crypto';
-import { formBody, realmOf } from '../http-util.js';
+import { formBody, realmOf, repeatedParameter } from '../http-util.js';
 import type { Handler, TenantContext, TenantResponse } from '../types.js';
-import { allowsGrant, clientOf, isResponse, oauthError, splitScopes, stringList } from './oauth2-clients.js';
+import { allowsGrant, clientOf, duplicateParameter, isResponse, oauthError, splitScopes, stringList } from './oauth2-clients.js';
 import { validateScopes } from './scope-check.js';
 import { consentImplied, decideDynamicScopes, inOrder, savedConsent, saveConsent, usesPolicyEngineForScope } from './scope-policy.js';
 import { sessionFrom } from './sessions.js';
@@ -18,6 +18,9 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.ch
 export const authorize: Handler = async (req, params, tenant) => {
   const realm = realmOf(tenant, params.realm);
   if (!realm) return oauthError(400, 'invalid_request', `Unknown realm ${params.realm}`);
+  // Query and form together: a parameter in both, or twice in one, is refused (AM: 400 invalid_request, no redirect).
+  const repeated = repeatedParameter(req.method === 'POST' ? req : { ...req, body: '' }, true);
+  if (repeated) return duplicateParameter(repeated);
   const input: Record<string, string> = { ...req.query, ...(req.method === 'POST' ? formBody(req) : {}) };
   const client = input.client_id ? clientOf(realm, input.client_id) : undefined;
   if (!client) return oauthError(400, 'invalid_client', `Unknown client ${input.client_id ?? '(no client_id)'}`);
@@ -58,7 +61,7 @@ export const authorize: Handler = async (req, params, tenant) => {
     toAsk = consentFor;
     granted = inOrder(scope, decision.passThrough, decision.granted, decision.undecided);
     // Nothing left to ask: AM sends the user straight back with a code.
-    if (toAsk.length === 0 && input.decision === undefined) return issueCode(tenant, params.realm, client.id, redirectUri, session.principal, granted, redirect);
+    if (toAsk.length === 0 && input.decision === undefined) return issueCode(tenant, params.realm, client.id, redirectUri, session.principal, granted, redirect, input);
   }
   if (input.decision !== 'allow') {
     const hidden = Object.entries(input)
@@ -76,11 +79,15 @@ export const authorize: Handler = async (req, params, tenant) => {
   }
   if (input.csrf !== session.tokenId) return redirect({ error: 'access_denied', error_description: 'The csrf parameter does not match the session' });
   saveConsent(tenant, realm, session.principal, client.id, consentFor);
-  return issueCode(tenant, params.realm, client.id, redirectUri, session.principal, granted, redirect);
+  return issueCode(tenant, params.realm, client.id, redirectUri, session.principal, granted, redirect, input);
 };
 
-function issueCode(tenant: TenantContext, realmName: string, clientId: string, redirectUri: string, userId: string, scope: string[], redirect: (query: Record<string, string>) => TenantResponse): TenantResponse {
+function issueCode(tenant: TenantContext, realmName: string, clientId: string, redirectUri: string, userId: string, scope: string[], redirect: (query: Record<string, string>) => TenantResponse, input: Record<string, string>): TenantResponse {
   const code = randomBytes(18).toString('base64url');
-  tenant.runtime.codes.set(code, { code, realm: realmName, clientId, redirectUri, userId, scope, expiresAt: Date.now() + CODE_SECONDS * 1000 });
-  return redirect({ code, iss: `${tenant.baseUrl()}/am/oauth2/realms/root/realms/${realmName}`, client_id: clientId });
+  // PKCE (RFC 7636): kept with the code for the exchange to check (the root admin client requires it).
+  const pkce = input.code_challenge ? { codeChallenge: input.code_challenge, codeChallengeMethod: input.code_challenge_method ?? 'plain' } : {};
+  tenant.runtime.codes.set(code, { code, realm: realmName, clientId, redirectUri, userId, scope, expiresAt: Date.now() + CODE_SECONDS * 1000, ...pkce });
+  // The root realm (key '') is AM's realm "/": its issuer has no realm path.
+  const issuer = realmName ? `${tenant.baseUrl()}/am/oauth2/realms/root/realms/${realmName}` : `${tenant.baseUrl()}/am/oauth2`;
+  return redirect({ code, iss: issuer, client_id: clientId });
 }

@@ -1,9 +1,14 @@
 /**
- * POST …/policies?_action=evaluate: checks the caller (an SSO session of an agent or a user, or a
- * service-account bearer), reads the subject, and hands the decision to the pure policy engine.
- * Synchronous, so scripts can call it in-process. Must not change any state.
+ * POST …/policies?_action=evaluate: checks the caller, reads the subject, and hands the decision to
+ * the pure policy engine. Synchronous, so scripts can call it in-process. Must not change any state.
+ *
+ * The caller needs the policy-evaluation privilege (AM: "Entitlement REST access"): an agent's SSO
+ * session in this realm (the design's policy-evaluator IG agent), a tenant administrator (root
+ * session or admin bearer), or a service-account bearer with fr:am:*. An end user's session is
+ * authenticated but not privileged: 403 — otherwise any user could ask the engine what any subject
+ * may do. No credentials at all: 401.
  */
-import { requireAdmin } from '../auth-guard.js';
+import { adminBearer, adminSession, requireAdmin } from '../auth-guard.js';
 import { amError, jsonBody, ok, realmOf } from '../http-util.js';
 import type { Handler, JsonObject, JsonValue } from '../types.js';
 import { evaluatePolicies } from './policy-engine.js';
@@ -23,8 +28,19 @@ function jwtClaims(jwt: string): JsonObject | undefined {
   }
 }
 
+/** null when the caller may evaluate policies in `realm`, else the 401 or 403 to answer. */
+function callerDenied(req: Parameters<Handler>[0], realm: string, tenant: Parameters<Handler>[2]) {
+  const session = sessionFrom(req, tenant);
+  if (session?.kind === 'agent' && session.realm === `/${realm}`) return null;
+  if (adminSession(req, tenant)) return null;
+  if (adminBearer(req, tenant)) return requireAdmin(req, tenant);
+  if (session) return amError(403, 'Forbidden: the session has no privilege to evaluate policies');
+  return amError(401, 'Access Denied');
+}
+
 export const evaluate: Handler = (req, params, tenant) => {
-  if (!sessionFrom(req, tenant) && requireAdmin(req, tenant)) return amError(401, 'Access Denied');
+  const denied = callerDenied(req, params.realm, tenant);
+  if (denied) return denied;
   const realm = realmOf(tenant, params.realm);
   if (!realm) return amError(404, `Realm '${params.realm}' not found`);
   const parsed = jsonBody(req);

@@ -4,9 +4,9 @@
  * client when it is also the resource owner (client_credentials). Anyone else sees {active:false}.
  */
 import { randomUUID } from 'node:crypto';
-import { formBody, ok, realmOf } from '../http-util.js';
+import { formBody, ok, realmOf, repeatedParameter } from '../http-util.js';
 import type { Handler, IssuedToken, JsonObject } from '../types.js';
-import { authenticateClient, isResponse, oauthError } from './oauth2-clients.js';
+import { authenticateClient, duplicateParameter, isResponse, oauthError } from './oauth2-clients.js';
 
 export function mayIntrospect(token: IssuedToken, introspectingClient: string): boolean {
   const aud = token.fields.aud;
@@ -19,6 +19,8 @@ export function mayIntrospect(token: IssuedToken, introspectingClient: string): 
 export const introspect: Handler = (req, params, tenant) => {
   const realm = realmOf(tenant, params.realm);
   if (!realm) return oauthError(400, 'invalid_request', `Unknown realm ${params.realm}`);
+  const repeated = repeatedParameter(req, true);
+  if (repeated) return duplicateParameter(repeated);
   const form = formBody(req);
   const client = authenticateClient(req, form, realm);
   if (isResponse(client)) return client;

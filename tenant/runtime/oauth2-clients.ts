@@ -1,10 +1,27 @@
 /**
  * OAuth2 clients as the runtime sees them: lookup in the realm's stored (wrapped) form, the
- * OAuth2 error shape, and client authentication (client_secret_post or HTTP Basic). Read-only.
+ * OAuth2 error shape (descriptions bounded), repeated parameters, and client authentication
+ * (client_secret_post or HTTP Basic). Read-only.
  */
+import { own } from '../http-util.js';
 import type { JsonObject, JsonValue, RealmState, TenantRequest, TenantResponse } from '../types.js';
 
-export const oauthError = (status: number, error: string, description: string): TenantResponse => ({ status, body: { error, error_description: description } });
+/**
+ * Longest error_description sent. A description can carry what the request (or a script's
+ * InvalidScopeException) put in it — a scope list of megabytes would otherwise come back whole, and
+ * in /authorize's error redirect it would break the Location header. AM's own bound is not
+ * documented; 1 000 characters keep every real message and stop the echo.
+ */
+export const MAX_ERROR_DESCRIPTION = 1000;
+
+export function boundedDescription(description: string): string {
+  return description.length > MAX_ERROR_DESCRIPTION ? `${description.slice(0, MAX_ERROR_DESCRIPTION - 1)}…` : description;
+}
+
+export const oauthError = (status: number, error: string, description: string): TenantResponse => ({ status, body: { error, error_description: boundedDescription(description) } });
+
+/** AM's answer to a parameter sent twice (OpenAM DuplicateRequestParameterValidator: 400 invalid_request, never a redirect). */
+export const duplicateParameter = (name: string): TenantResponse => oauthError(400, 'invalid_request', `Invalid Request, duplicate request parameter found : ${name}`);
 
 /** Client groups other than the overrides wrap values as {inherited, value}. */
 export const unwrap = (value: JsonValue | undefined): JsonValue | undefined =>
@@ -23,7 +40,7 @@ export interface Client {
 }
 
 export function clientOf(realm: RealmState, id: string): Client | undefined {
-  const body = realm.oauth2Clients[id];
+  const body = own(realm.oauth2Clients, id);
   if (!body) return undefined;
   const group = (name: string) => (body[name] && typeof body[name] === 'object' && !Array.isArray(body[name]) ? (body[name] as JsonObject) : {});
   return { id, core: group('coreOAuth2ClientConfig'), advanced: group('advancedOAuth2ClientConfig'), overrides: group('overrideOAuth2ClientConfig') };

@@ -1,7 +1,11 @@
-/** The runtime's route table: journeys and sessions, policy evaluation (sharing POST …/policies with the core's create action), OAuth2. */
+/**
+ * The runtime's route table: journeys and sessions, policy evaluation (sharing POST …/policies with
+ * the core's create action), OAuth2; and the root realm's administrator login and /authorize
+ * (AM's realm "/", which clients address without a realm path).
+ */
 import { policyActionRoute } from '../api/policy-admin.js';
-import type { Route } from '../types.js';
-import { authenticate } from './authenticate.js';
+import type { Handler, Route } from '../types.js';
+import { authenticate, rootAuthenticate } from './authenticate.js';
 import { authorize } from './authorize.js';
 import { evaluate } from './evaluate.js';
 import { introspect } from './introspect.js';
@@ -10,8 +14,13 @@ import { accessToken } from './token-endpoint.js';
 
 const AM = '^/am/json/realms/root/realms/(?<realm>[^/]+)';
 const OAUTH2 = '^/am/oauth2/realms/root/realms/(?<realm>[^/]+)';
+/** The root realm's key in state ('') for handlers written for `params.realm`. */
+const atRoot = (handler: Handler): Handler => (req, _params, tenant) => handler(req, { realm: '' }, tenant);
 
 export const runtimeRoutes: Route[] = [
+  { method: 'POST', pattern: /^\/am\/json\/realms\/root\/authenticate$/, handle: rootAuthenticate },
+  { method: 'GET', pattern: /^\/am\/oauth2\/authorize$/, handle: atRoot(authorize) },
+  { method: 'POST', pattern: /^\/am\/oauth2\/authorize$/, handle: atRoot(authorize) },
   { method: 'POST', pattern: new RegExp(`${AM}/authenticate$`), handle: authenticate },
   { method: 'POST', pattern: new RegExp(`${AM}/sessions/?$`), handle: sessionsAction },
   policyActionRoute(evaluate),

@@ -6,9 +6,9 @@
  * Access Token Modification script when it has one.
  */
 import { randomBytes } from 'node:crypto';
-import { formBody, ok, realmOf } from '../http-util.js';
+import { formBody, ok, realmOf, repeatedParameter } from '../http-util.js';
 import type { Handler, IssuedToken, JsonObject, JsonValue, RealmState, TenantContext, TenantRequest, TenantResponse } from '../types.js';
-import { allowsGrant, authenticateClient, clientSecret, isResponse, oauthError, splitScopes, stringList, unwrap, type Client } from './oauth2-clients.js';
+import { allowsGrant, authenticateClient, clientSecret, duplicateParameter, isResponse, oauthError, splitScopes, stringList, unwrap, type Client } from './oauth2-clients.js';
 import { usesScript, validateScopes } from './scope-check.js';
 import { decideDynamicScopes, nonInteractiveScopes, usesPolicyEngineForScope, type ScopeOwner } from './scope-policy.js';
 import { runStoredScript } from './scripting.js';
@@ -103,6 +103,9 @@ const wantsRefreshToken = (client: Client) => allowsGrant(client, 'refresh_token
 export const accessToken: Handler = async (req, params, tenant) => {
   const realm = realmOf(tenant, params.realm);
   if (!realm) return oauthError(400, 'invalid_request', `Unknown realm ${params.realm}`);
+  // A repeated parameter is refused, not resolved by "last one wins" (RFC 6749 §3.2; AM: invalid_request).
+  const repeated = repeatedParameter(req, true);
+  if (repeated) return duplicateParameter(repeated);
   const form = formBody(req);
   const client = authenticateClient(req, form, realm);
   if (isResponse(client)) return client;

@@ -1,4 +1,7 @@
-/** The recorded AIC exchanges in ../shared/fixtures/am-recordings, the ground truth for payload shapes. */
+/**
+ * The recorded AIC exchanges in test/fixtures/am-recordings (copied into the repository so the tests
+ * stand on their own; sources in that folder's README), the ground truth for payload shapes.
+ */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './local-tenant.js';
@@ -8,7 +11,7 @@ export interface Exchange {
   response: { status: number; contentType?: string; body: unknown };
 }
 
-export const RECORDINGS_DIR = path.resolve(ROOT, '..', 'shared', 'fixtures', 'am-recordings');
+export const RECORDINGS_DIR = path.join(ROOT, 'test', 'fixtures', 'am-recordings');
 
 export function recording(name: string): Exchange[] {
   return JSON.parse(readFileSync(path.join(RECORDINGS_DIR, `${name}.json`), 'utf8'));

@@ -133,8 +133,18 @@ describe('policies', () => {
     expect((await core.call('GET', `${REALM}/policies/core-p1`, undefined, POLICY_API)).status).toBe(404);
   });
 
-  it('answers 404 to a PUT of a missing policy by default', async () => {
-    expect((await core.call('PUT', `${REALM}/policies/core-missing`, policy('core-missing', 'core-policies', type), POLICY_API)).status).toBe(404);
+  it('creates a missing policy on PUT (201), as the recorded AIC tenant does, and updates it on the next PUT (200)', async () => {
+    const created = await core.call('PUT', `${REALM}/policies/core-missing`, policy('core-missing', 'core-policies', type), POLICY_API);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ _id: 'core-missing', name: 'core-missing', applicationName: 'core-policies' });
+    expect((await core.call('GET', `${REALM}/policies/core-missing`, undefined, POLICY_API)).status).toBe(200);
+    expect((await core.call('PUT', `${REALM}/policies/core-missing`, policy('core-missing', 'core-policies', type), POLICY_API)).status).toBe(200);
+  });
+
+  it('still checks a PUT that creates: unknown policy set or resource outside the type (400), nothing stored', async () => {
+    expect((await core.call('PUT', `${REALM}/policies/core-put-bad`, policy('core-put-bad', 'no-such-set', type), POLICY_API)).status).toBe(400);
+    expect((await core.call('PUT', `${REALM}/policies/core-put-bad`, policy('core-put-bad', 'core-policies', type, ['https://example.com/x']), POLICY_API)).status).toBe(400);
+    expect((await core.call('GET', `${REALM}/policies/core-put-bad`, undefined, POLICY_API)).status).toBe(404);
   });
 
   it.each([

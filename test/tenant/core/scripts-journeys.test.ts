@@ -117,13 +117,27 @@ describe('journey nodes', () => {
     expect((await core.call('PUT', `${NODES}/ValidatedUsernameNode/2.0/${id}`, { usernameAttribute: 'mail' }, { headers: VERSIONED })).status).toBe(200);
   });
 
-  it('stores a node through the legacy form, whose _type carries no version', async () => {
+  it('stores a node through the legacy form: on AM ≥ 8.1 its reads carry _type.version 1.0 (recorded)', async () => {
     const id = randomUUID();
     const put = await core.call('PUT', `${NODES}/DataStoreDecisionNode/${id}`, {}, { headers: LEGACY });
     expect(put.status).toBe(201);
+    expect(put.body._type).toMatchObject({ _id: 'DataStoreDecisionNode', version: '1.0' });
     const read = await core.call('GET', `${NODES}/DataStoreDecisionNode/${id}`, undefined, { headers: LEGACY });
-    expect(read.body._type._id).toBe('DataStoreDecisionNode');
-    expect(read.body._type).not.toHaveProperty('version');
+    expect(read.body._type).toEqual({ _id: 'DataStoreDecisionNode', name: 'Data Store Decision', collection: true, version: '1.0' });
+  });
+
+  it('before AM 8.1: legacy reads carry no version, and the versioned form does not exist (404)', async () => {
+    const legacy = await CoreTenant.start({ amVersion: '7.3.0' });
+    try {
+      const id = randomUUID();
+      expect((await legacy.call('PUT', `${NODES}/DataStoreDecisionNode/${id}`, {}, { headers: LEGACY })).status).toBe(201);
+      const read = await legacy.call('GET', `${NODES}/DataStoreDecisionNode/${id}`, undefined, { headers: LEGACY });
+      expect(read.body._type).not.toHaveProperty('version');
+      expect((await legacy.call('PUT', `${NODES}/DataStoreDecisionNode/1.0/${randomUUID()}`, {}, { headers: VERSIONED })).status).toBe(404);
+      expect((await legacy.call('GET', `${NODES}/DataStoreDecisionNode/1.0/${id}`, undefined, { headers: VERSIONED })).status).toBe(404);
+    } finally {
+      await legacy.close();
+    }
   });
 
   it('refuses the versioned form without resource=3.0, and a page node whose children do not exist', async () => {

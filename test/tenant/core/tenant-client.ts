@@ -42,6 +42,11 @@ export class CoreTenant {
     return new CoreTenant(tenant, []);
   }
 
+  /** A client for a tenant started elsewhere (closing it closes that tenant). */
+  static attach(tenant: LocalTenant): CoreTenant {
+    return new CoreTenant(tenant, []);
+  }
+
   get url(): string {
     return this.tenant.url;
   }
@@ -91,6 +96,27 @@ export class CoreTenant {
     return this.tenant.context.state;
   }
 
+  /**
+   * Restarts as a careful client must (AM-FACTS §4): the status is `ready` first, then the POST, then
+   * wait until the status has left `ready` (a stale `ready` follows the POST) and come back to it.
+   */
+  async restart(pollMs = 5, timeoutMs = 10_000): Promise<void> {
+    const api = { headers: { 'accept-api-version': 'protocol=1.0,resource=1.0' } };
+    const started = Date.now();
+    const status = async () => (await this.call('GET', '/environment/startup', undefined, api)).body.restartStatus as string;
+    while ((await status()) !== 'ready') await sleep(pollMs);
+    const posted = await this.call('POST', '/environment/startup?_action=restart', undefined, api);
+    if (posted.status !== 200) throw new Error(`restart refused: ${posted.status} ${posted.text}`);
+    let left = false;
+    for (;;) {
+      const now = await status();
+      if (now !== 'ready') left = true;
+      else if (left) return;
+      if (Date.now() - started > timeoutMs) throw new Error(`restart: still ${now} after ${timeoutMs} ms`);
+      await sleep(pollMs);
+    }
+  }
+
   async close(): Promise<void> {
     await this.tenant.close();
     for (const dir of this.tempDirs) await rm(dir, { recursive: true, force: true });
@@ -103,6 +129,7 @@ export async function tempStateDir(): Promise<{ dir: string; remove(): Promise<v
 }
 
 export const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Every string anywhere in a JSON value (to prove a secret is never returned). */
 export function allStrings(value: unknown): string[] {

@@ -1,17 +1,13 @@
 /**
- * Fidelity: every exchange of every recording in ../shared/fixtures/am-recordings (recorded from a
+ * Fidelity: every exchange of every recording in test/fixtures/am-recordings (recorded from a
  * real AIC tenant) is replayed against a fresh local tenant, after preparing the state it needs;
  * the status must be the same and the body the same shape (every recorded top-level key present
  * with the same JSON type; array elements compared the same way). Values are ignored.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { recording, recordingNames } from '../../helpers/recordings.js';
 import { CoreTenant, b64 } from '../core/tenant-client.js';
 
-// Resolved from this file: <repo>/test/tenant/fidelity → <repo>/../shared/fixtures/am-recordings
-const RECORDINGS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/fixtures/am-recordings');
 const REDACTED = '<redacted>';
 
 interface Exchange {
@@ -20,8 +16,8 @@ interface Exchange {
 }
 type Json = Record<string, any>;
 
-const recordingFiles = readdirSync(RECORDINGS).filter((file) => file.endsWith('.json')).sort();
-const load = (file: string): Exchange[] => JSON.parse(readFileSync(path.join(RECORDINGS, file), 'utf8'));
+const recordingFiles = recordingNames();
+const load = (name: string): Exchange[] => recording(name) as Exchange[];
 
 const typeOf = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value);
 const identity = (row: unknown) => (row && typeof row === 'object' ? ((row as Json)._id ?? (row as Json).uuid ?? (row as Json).version ?? (row as Json).name) : undefined);
@@ -124,7 +120,8 @@ class Replay {
     const rows: Json[] = Array.isArray(recorded?.result) && method === 'GET' ? recorded.result : [];
     for (const row of rows) {
       if (pathName.endsWith('/scripts')) await this.put(`${pathName}/${row._id}`, { ...row, _rev: undefined }, apiVersion);
-      else if (pathName.endsWith('/IdentityGatewayAgent')) await this.put(`${pathName}/${row._id}`, { ...row, _rev: undefined }, apiVersion);
+      // The list shows agents flat; a PUT takes them wrapped, as a single GET shows them.
+      else if (pathName.endsWith('/IdentityGatewayAgent')) await this.put(`${pathName}/${row._id}`, Object.fromEntries(Object.entries(row).filter(([key]) => !key.startsWith('_')).map(([key, value]) => [key, value === null ? { inherited: false } : { inherited: false, value }])), apiVersion);
       else if (pathName.endsWith('/resourcetypes')) await this.core.call('POST', `${pathName}?_action=create`, { uuid: row.uuid, name: row.name, description: row.description, patterns: row.patterns, actions: row.actions }, { headers: headers });
       else if (pathName === '/environment/variables') await this.put(`${pathName}/${row._id}`, { valueBase64: row.valueBase64, description: row.description, expressionType: row.expressionType }, apiVersion);
       else if (pathName === '/environment/secrets') await this.put(`${pathName}/${row._id}`, { valueBase64: b64('fidelity value'), description: row.description, encoding: row.encoding, useInPlaceholders: row.useInPlaceholders }, apiVersion);

@@ -77,7 +77,7 @@ export async function startPreparedTenant(options: TenantOptions = {}): Promise<
   variable('esv-cookie', state.cookieName);
   variable('esv-policy-gateway-id', AGENT_ID);
   state.esv.secrets['esv-policy-gateway-secret'] = {
-    _id: 'esv-policy-gateway-secret', description: '', encoding: 'generic', useInPlaceholders: false, lastChangeDate: now, loaded: true, activeVersion: '1', loadedVersion: '1',
+    _id: 'esv-policy-gateway-secret', description: '', encoding: 'generic', useInPlaceholders: true, lastChangeDate: now, loaded: true, activeVersion: '1', loadedVersion: '1',
     versions: [{ version: '1', valueBase64: b64(AGENT_SECRET), createDate: now, status: 'ENABLED', loaded: true }],
   };
 

@@ -24,7 +24,8 @@ export function jsonBody(req: TenantRequest): { body: JsonObject; error?: undefi
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return { body: parsed as JsonObject };
     return { error: amError(400, 'The request body must be a JSON object') };
   } catch {
-    return { error: amError(400, 'The request could not be parsed as JSON') };
+    // AIC's text (recorded: frodo-lib JourneyOps importJourney of a body with trailing data).
+    return { error: amError(400, 'The request could not be processed because the provided content is not valid JSON') };
   }
 }
 

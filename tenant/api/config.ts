@@ -61,6 +61,8 @@ const putTree = adminHandler((_req, { name }, realm, tenant, body) => {
   if (typeof body.entryNodeId !== 'string') return amError(400, 'entryNodeId is required');
   const nodes = (body.nodes ?? {}) as Record<string, JsonObject>;
   for (const [id, node] of Object.entries(nodes)) {
+    // Recorded (frodo-lib JourneyOps, a tree whose node entry is not an object): AIC's text.
+    if (!node || typeof node !== 'object' || Array.isArray(node)) return amError(400, 'Data validation failed for the attribute, Nodes');
     if (!own(realm.nodes, id)) return amError(400, `Node ${id} does not exist: create nodes before the tree`);
     for (const target of Object.values((node.connections ?? {}) as Record<string, string>)) {
       if (!nodes[target] && !STATIC_NODES.has(target)) return amError(400, `Node ${id} connects to ${target}, which is not in the tree`);
@@ -77,11 +79,12 @@ const putTree = adminHandler((_req, { name }, realm, tenant, body) => {
 const listTrees = adminHandler((req, _params, realm) => listAnswer(req, Object.values(realm.trees).sort((a, b) => String(a._id).localeCompare(String(b._id)))));
 const getTree = adminHandler((_req, { name }, realm) => {
   const tree = own(realm.trees, name);
-  return tree ? ok(tree) : amError(404, `Tree ${name} not found`);
+  // Recorded for a missing journey (frodo-lib JourneyOps): the bare "Not Found".
+  return tree ? ok(tree) : amError(404, 'Not Found');
 });
 const deleteTree = adminHandler((_req, { name }, realm, tenant) => {
   const tree = own(realm.trees, name);
-  if (!tree) return amError(404, `Tree ${name} not found`);
+  if (!tree) return amError(404, 'Not Found');
   delete realm.trees[name];
   tenant.changed();
   return ok(tree);
@@ -190,6 +193,18 @@ function getNode(): Handler {
   });
 }
 
+/** GET …/nodes/{type}[/{version}]?_queryFilter=…: the realm's nodes of one type (and version), as reads show them. */
+function listNodes(): Handler {
+  return adminHandler((req, { type, version }, realm, tenant) => {
+    if (version !== undefined && !versionedServer(tenant.state.amVersion)) return amError(404, `Resource '${req.path}' not found`);
+    const rows = Object.entries(realm.nodes)
+      .filter(([, node]) => node.type === type && (version === undefined || (node.version ?? '1.0') === version))
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([id, node]) => ({ ...nodeView(type, id, node.body, node.version, tenant.state.amVersion), _rev: revision(node.body) }));
+    return listAnswer(req, rows);
+  });
+}
+
 function deleteNode(): Handler {
   return adminHandler((req, { type, version, id }, realm, tenant) => {
     if (version !== undefined && !versionedServer(tenant.state.amVersion)) return amError(404, `Resource '${req.path}' not found`);
@@ -211,6 +226,8 @@ export const configRoutes: Route[] = [
   { method: 'GET', pattern: re(`${TREES}/trees/(?<name>[^/]+)`), handle: getTree },
   { method: 'PUT', pattern: re(`${TREES}/trees/(?<name>[^/]+)`), handle: putTree },
   { method: 'DELETE', pattern: re(`${TREES}/trees/(?<name>[^/]+)`), handle: deleteTree },
+  { method: 'GET', pattern: re(`${TREES}/nodes/(?<type>[^/]+)/(?<version>\\d+\\.\\d+)`), handle: listNodes() },
+  { method: 'GET', pattern: re(`${TREES}/nodes/(?<type>[^/]+)`), handle: listNodes() },
   { method: 'GET', pattern: re(`${TREES}/nodes/(?<type>[^/]+)/(?<version>\\d+\\.\\d+)/(?<id>[^/]+)`), handle: getNode() },
   { method: 'PUT', pattern: re(`${TREES}/nodes/(?<type>[^/]+)/(?<version>\\d+\\.\\d+)/(?<id>[^/]+)`), handle: putNode(true) },
   { method: 'DELETE', pattern: re(`${TREES}/nodes/(?<type>[^/]+)/(?<version>\\d+\\.\\d+)/(?<id>[^/]+)`), handle: deleteNode() },

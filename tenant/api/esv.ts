@@ -61,7 +61,9 @@ const putVariable = writing((_req, { id }, tenant, body) => {
   if (secretOf(tenant, id)) return amError(409, `A secret named ${id} already exists`);
   if (!base64ok(body.valueBase64)) return amError(400, 'valueBase64 must be base64');
   const existing = variableOf(tenant, id);
-  const expressionType = String(body.expressionType ?? existing?.expressionType ?? 'string');
+  // Recorded (frodo-lib VariablesApi): a new variable needs its type; no default.
+  if (!existing && (body.expressionType === undefined || body.expressionType === '')) return { status: 400, body: { code: 400, message: 'Variable type required; expressionType cannot be empty when creating new variables' } };
+  const expressionType = String(body.expressionType ?? existing?.expressionType);
   if (!EXPRESSION_TYPES.has(expressionType)) return amError(400, `Invalid expressionType ${expressionType}`);
   if (existing && existing.expressionType !== expressionType) return amError(400, `The expression type of ${id} cannot be changed (it is ${existing.expressionType})`);
   // Scripts keep reading the value the last restart loaded until the next restart loads this one.
@@ -87,7 +89,8 @@ const listVariables = guarded((req, _p, tenant) => listAnswer(req, Object.values
 
 const putSecret = writing((_req, { id }, tenant, body) => {
   if (!ESV_ID.test(id)) return amError(400, `Invalid ESV id ${id}: expected ^esv-[a-z0-9_-]{1,124}$`);
-  if (secretOf(tenant, id)) return amError(400, `Secret ${id} already exists; create a new version instead`);
+  // Recorded (frodo-lib SecretsApi): a PUT of an existing secret is 400 with this text (no `reason`).
+  if (secretOf(tenant, id)) return { status: 400, body: { code: 400, message: 'Failed to create secret, the secret already exists' } };
   if (variableOf(tenant, id)) return amError(409, `A variable named ${id} already exists`);
   if (!base64ok(body.valueBase64) || !body.valueBase64) return amError(400, 'valueBase64 must be non-empty base64');
   const encoding = String(body.encoding ?? 'generic');
@@ -128,7 +131,8 @@ const listVersions = guarded((_req, { id }, tenant) => {
 });
 const createVersion = writing((req, { id }, tenant, body) => {
   const secret = secretOf(tenant, id);
-  if (!secret) return missingSecret();
+  // Recorded (frodo-lib SecretsApi createVersionOfSecret for a missing secret).
+  if (!secret) return { status: 404, body: { code: 404, message: 'Failed to create secret version' } };
   if (req.query._action !== 'create') return amError(400, `Unknown action ${String(req.query._action)}`);
   if (!base64ok(body.valueBase64) || !body.valueBase64) return amError(400, 'valueBase64 must be non-empty base64');
   const version = String(secret.versions.length + 1);

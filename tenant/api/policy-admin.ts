@@ -34,6 +34,12 @@ function forbiddenName(kind: string, name: unknown): TenantResponse | null {
   return amError(400, `Invalid ${kind} name ${JSON.stringify(name)}: names must not contain any of " + , < = > \\ / ; or null (found ${shown})`);
 }
 
+/** AM's realm path for messages ("/alpha"). */
+const realmName = (realm: RealmState, tenant: TenantContext) => `/${Object.keys(tenant.state.realms).find((name) => tenant.state.realms[name] === realm) ?? ''}`;
+
+// The 404 texts below are AIC's, as recorded by frodo-lib (ResourceTypesApi, PolicySetApi/Ops, PoliciesApi).
+const missingResourceType = (uuid: string, realm: string) => amError(404, `Resource Type ${uuid} does not exist in realm ${realm}`);
+
 function stamp(body: JsonObject, existing: JsonObject | undefined): JsonObject {
   const now = Date.now();
   const stored: JsonObject = { ...(clone(body) as JsonObject), createdBy: existing?.createdBy ?? AUDIT, creationDate: existing?.creationDate ?? now, lastModifiedBy: AUDIT, lastModifiedDate: now };
@@ -64,19 +70,20 @@ function saveResourceType(realm: RealmState, tenant: TenantContext, uuid: string
 
 const createResourceType = adminHandler((_req, _p, realm, tenant, body) => {
   const uuid = typeof body.uuid === 'string' && body.uuid ? body.uuid : randomUUID();
-  if (own(realm.resourceTypes, uuid) || Object.values(realm.resourceTypes).some((t) => t.name === body.name)) return amError(409, `Resource type ${String(body.name ?? uuid)} already exists`);
+  // Recorded: 409 "Resource Type <uuid> already exists" (frodo-lib ResourceTypesApi createResourceType).
+  if (own(realm.resourceTypes, uuid) || Object.values(realm.resourceTypes).some((t) => t.name === body.name)) return amError(409, `Resource Type ${uuid} already exists`);
   return saveResourceType(realm, tenant, uuid, body);
 });
 const updateResourceType = adminHandler((_req, { id }, realm, tenant, body) => {
-  if (!own(realm.resourceTypes, id) && !putCreates(tenant)) return amError(404, `Resource type ${id} not found`);
+  if (!own(realm.resourceTypes, id) && !putCreates(tenant)) return missingResourceType(id, realmName(realm, tenant));
   return saveResourceType(realm, tenant, id, body);
 });
-const getResourceType = adminHandler((_req, { id }, realm) => {
+const getResourceType = adminHandler((_req, { id }, realm, tenant) => {
   const type = own(realm.resourceTypes, id);
-  return type ? ok(type) : amError(404, `Resource type ${id} not found`);
+  return type ? ok(type) : missingResourceType(id, realmName(realm, tenant));
 });
 const deleteResourceType = adminHandler((_req, { id }, realm, tenant) => {
-  if (!own(realm.resourceTypes, id)) return amError(404, `Resource type ${id} not found`);
+  if (!own(realm.resourceTypes, id)) return missingResourceType(id, realmName(realm, tenant));
   const user = Object.values(realm.policySets).find((s) => (s.resourceTypeUuids as string[] | undefined)?.includes(id));
   if (user) return amError(409, `Resource type ${id} is used by policy set ${String(user.name)}`);
   delete realm.resourceTypes[id];
@@ -99,19 +106,19 @@ function savePolicySet(realm: RealmState, tenant: TenantContext, name: string, b
 }
 const createPolicySet = adminHandler((_req, _p, realm, tenant, body) => {
   if (typeof body.name !== 'string' || !body.name) return amError(400, 'Policy set name is required');
-  if (own(realm.policySets, body.name)) return amError(409, `Application ${body.name} already exists`);
+  if (own(realm.policySets, body.name)) return amError(409, 'Application already exists');
   return savePolicySet(realm, tenant, body.name, body);
 });
 const updatePolicySet = adminHandler((_req, { id }, realm, tenant, body) => {
-  if (!own(realm.policySets, id) && !putCreates(tenant)) return amError(404, `Application ${id} not found`);
+  if (!own(realm.policySets, id) && !putCreates(tenant)) return amError(404, `${id} not found.`);
   return savePolicySet(realm, tenant, id, body);
 });
-const getPolicySet = adminHandler((_req, { id }, realm) => {
+const getPolicySet = adminHandler((_req, { id }, realm, tenant) => {
   const set = own(realm.policySets, id);
-  return set ? ok(set) : amError(404, `Application ${id} not found`);
+  return set ? ok(set) : amError(404, `Unable to retrieve application under realm ${realmName(realm, tenant)}.`);
 });
 const deletePolicySet = adminHandler((_req, { id }, realm, tenant) => {
-  if (!own(realm.policySets, id)) return amError(404, `Application ${id} not found`);
+  if (!own(realm.policySets, id)) return amError(404, `${id} application not found in realm.`);
   const inside = Object.values(realm.policies).filter((p) => p.applicationName === id).length;
   if (inside > 0) return amError(409, `Application ${id} still holds ${inside} policies; delete them first`);
   delete realm.policySets[id];
@@ -155,10 +162,10 @@ const createPolicy = adminHandler((_req, _p, realm, tenant, body) => {
 const updatePolicy = adminHandler((_req, { id }, realm, tenant, body) => savePolicy(realm, tenant, id, body));
 const getPolicy = adminHandler((_req, { id }, realm) => {
   const policy = own(realm.policies, id);
-  return policy ? ok(policy) : amError(404, `Policy ${id} not found`);
+  return policy ? ok(policy) : amError(404, `Policy ${id} does not exist.`);
 });
 const deletePolicy = adminHandler((_req, { id }, realm, tenant) => {
-  if (!own(realm.policies, id)) return amError(404, `Policy ${id} not found`);
+  if (!own(realm.policies, id)) return amError(404, `Policy ${id} does not exist.`);
   delete realm.policies[id];
   tenant.changed();
   return ok({ _id: id });

@@ -138,6 +138,7 @@ async function execute(tenant: TenantContext, realm: RealmState, script: StoredS
 function report(tenant: TenantContext, realm: RealmState, name: string, what: string, outcome: ScriptOutcome): ScriptOutcome {
   // Outbound HTTP only: policy.evaluate runs in-process, as in AM.
   tenant.runtime.counters.scriptHttpCalls += outcome.httpCalls.length;
+  if (outcome.ok && outcome.logs.length === 0) return outcome;
   const redactor = redactorFor(tenant, realm);
   const clean = (text: string) => redactor.text(text).replace(SSO_TOKEN_PATTERN, '***');
   for (const line of outcome.logs) tenant.log({ source: 'script', level: line.level, text: `${name}: ${clean(line.text)}` });

@@ -116,6 +116,19 @@ class Replay {
       void _rev;
       await this.put(pathName, body, apiVersion);
     }
+    // Node reads (one node or a list of one type): create each node, a page node's children first,
+    // through the API form the read used.
+    const nodesBase = /^(.*\/authenticationtrees\/nodes)\//.exec(pathName)?.[1];
+    if (method === 'GET' && exchange.response.status === 200 && nodesBase) {
+      const versioned = /resource=3\.0/.test(apiVersion);
+      const at = (type: string, version: string, id: string) => (versioned ? `${nodesBase}/${type}/${version}/${id}` : `${nodesBase}/${type}/${id}`);
+      for (const row of (Array.isArray(recorded?.result) ? recorded.result : [recorded]) as Json[]) {
+        for (const child of (row.nodes ?? []) as Json[]) await this.put(at(child.nodeType, child.nodeVersion ?? '1.0', child._id), {}, apiVersion);
+        const { _rev, ...body } = row;
+        void _rev;
+        await this.put(at(row._type._id, row._type.version ?? '1.0', row._id), body, apiVersion);
+      }
+    }
     // Lists: create every recorded row.
     const rows: Json[] = Array.isArray(recorded?.result) && method === 'GET' ? recorded.result : [];
     for (const row of rows) {

@@ -1,114 +1,147 @@
 /**
- * The idempotent Apigee deploy: every consumer client id present as a credential of its developer
- * app (with the API product), then every bundle deployed — imported only when no revision of it
- * carries the generated content hash. A second run with the same input writes nothing.
- * Owns: the decisions (skip / import / deploy / create). Paths and payloads are management.ts's.
+ * Applies an Apigee plan: a small loop over its changes, in the plan's order, one management call
+ * (or a few) per change. Decides nothing — plan.ts did; the only values made here are the ones that
+ * cannot exist before (a credential's random secret, the revision number an import returns).
+ * Stops at the first failure: what was done is reported, and the next run's plan resumes from the
+ * organization as it then is.
  */
 import { randomBytes } from 'node:crypto';
 import type { AmHttp } from '../rest/http.js';
-import { MANAGED_MARKER } from '../engine/model.js';
-import { apigeeName, recordedHash, zipBundle, type ApigeeBundle } from './bundle.js';
+import { zipBundle, type ApigeeBundle } from './bundle.js';
 import {
-  addProductToCredential,
+  addProductsToCredential,
   createCredential,
+  createDeveloper,
   createDeveloperApp,
+  createProduct,
+  createTargetServer,
+  deleteBundle,
   deleteCredential,
+  deleteDeveloperApp,
+  deleteProduct,
+  deleteRevision,
+  deleteTargetServer,
   deployRevision,
-  getBundleEntity,
-  getDeployedRevisions,
-  getDeveloperApp,
-  getRevision,
   importBundle,
+  removeProductFromCredential,
+  undeployRevision,
+  updateProduct,
+  updateTargetServer,
 } from './management.js';
-
-export interface ApigeeTarget {
-  organization: string;
-  environment: string;
-  developer: string;
-  apiProduct: string;
-}
+import { bundleKey, type ApigeeChange, type ApigeePlan } from './model.js';
+import { APP_MARKER_ATTRIBUTE } from './plan.js';
+import { describeChange } from './render.js';
+import { MANAGED_MARKER } from './names.js';
 
 export type BundleAction = 'unchanged' | 'imported and deployed' | 'deployed existing revision';
-export type CredentialAction = 'unchanged' | 'created' | 'product added';
+export type CredentialAction = 'unchanged' | 'created' | 'products changed';
 
 export interface ApigeeApplyResult {
+  ok: boolean;
+  /** Every bundle the configuration wants, with the revision deployed after the run. */
   bundles: { kind: ApigeeBundle['kind']; name: string; revision: string; action: BundleAction }[];
   credentials: { consumer: string; app: string; action: CredentialAction }[];
+  applied: ApigeeChange[];
+  failed?: { change: ApigeeChange; message: string };
   writes: number;
 }
 
-/** The consumer's app: one per consumer, named after it. */
-export function appNameFor(consumer: string): string {
-  return apigeeName('', consumer);
+export class ApigeePlanError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`apigee: nothing was sent:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ApigeePlanError';
+  }
 }
 
-async function hashOf(http: AmHttp, target: ApigeeTarget, bundle: ApigeeBundle, revision: string): Promise<string | undefined> {
-  return recordedHash((await getRevision(http, target.organization, bundle.kind, bundle.name, revision)).description);
+async function applyChange(http: AmHttp, plan: ApigeePlan, change: ApigeeChange, revisions: Map<string, string>): Promise<void> {
+  const { organization, environment, developer } = plan;
+  switch (change.kind) {
+    case 'developer':
+      return createDeveloper(http, organization, { email: change.name, firstName: 'aic-api-to-api', lastName: 'consumers', userName: 'aic-api-to-api', attributes: [{ name: APP_MARKER_ATTRIBUTE, value: MANAGED_MARKER }] });
+    case 'target-server':
+      if (change.action === 'create') return createTargetServer(http, organization, environment, change.after);
+      if (change.action === 'update') return updateTargetServer(http, organization, environment, change.after);
+      return deleteTargetServer(http, organization, environment, change.name);
+    case 'bundle': {
+      if (change.action === 'remove') {
+        for (const revision of change.undeploy) await undeployRevision(http, organization, environment, change.bundleKind, change.name, revision);
+        if (change.deleteEntity) await deleteBundle(http, organization, change.bundleKind, change.name);
+        return;
+      }
+      if (change.action === 'deploy-revision') {
+        await deployRevision(http, organization, environment, change.bundleKind, change.name, change.revision);
+        revisions.set(bundleKey(change.bundleKind, change.name), change.revision);
+        return;
+      }
+      const bundle = plan.bundles.get(bundleKey(change.bundleKind, change.name));
+      if (!bundle || bundle.hash !== change.hash) throw new Error(`apigee: the plan names ${change.bundleKind}/${change.name} with content ${change.hash.slice(0, 12)} it does not hold`);
+      const revision = await importBundle(http, organization, change.bundleKind, change.name, await zipBundle(bundle));
+      await deployRevision(http, organization, environment, change.bundleKind, change.name, revision);
+      revisions.set(bundleKey(change.bundleKind, change.name), revision);
+      return;
+    }
+    case 'revision':
+      return deleteRevision(http, organization, change.bundleKind, change.name, change.revision);
+    case 'product':
+      if (change.action === 'create') return createProduct(http, organization, change.after);
+      if (change.action === 'update') return updateProduct(http, organization, change.after);
+      return deleteProduct(http, organization, change.name);
+    case 'app': {
+      if (change.action === 'delete') return deleteDeveloperApp(http, organization, developer, change.name);
+      const app = await createDeveloperApp(http, organization, developer, { name: change.name, attributes: [{ name: APP_MARKER_ATTRIBUTE, value: MANAGED_MARKER }, { name: 'aic-client-id', value: change.consumer }] });
+      // Apigee gives a new app a random credential; the app exists only for the imported client id.
+      for (const credential of app?.credentials ?? []) if (credential.consumerKey !== change.consumer) await deleteCredential(http, organization, developer, change.name, credential.consumerKey);
+      return;
+    }
+    case 'credential': {
+      if (change.action === 'delete') return deleteCredential(http, organization, developer, change.app, change.consumerKey);
+      // Apigee only needs the client id (AIC checks the secret: external authorization), but a
+      // credential must have a secret: a random one nobody ever sees.
+      const secret = randomBytes(32).toString('base64url');
+      http.redactor.add(secret);
+      const outcome = await createCredential(http, organization, developer, change.app, change.consumerKey, secret);
+      if (outcome === 'exists') throw new Error(`apigee: client id ${change.consumerKey} is already a credential of another app in ${organization}; remove it there, then deploy again`);
+      return;
+    }
+    case 'credential-product':
+      if (change.action === 'add') return addProductsToCredential(http, organization, developer, change.app, change.consumerKey, [change.product]);
+      return removeProductFromCredential(http, organization, developer, change.app, change.consumerKey, change.product);
+  }
 }
 
-export async function applyBundle(http: AmHttp, target: ApigeeTarget, bundle: ApigeeBundle): Promise<ApigeeApplyResult['bundles'][number]> {
-  const { organization, environment } = target;
-  const deployed = await getDeployedRevisions(http, organization, environment, bundle.kind, bundle.name);
-  if (deployed.length && (await hashOf(http, target, bundle, deployed[0])) === bundle.hash) {
-    return { kind: bundle.kind, name: bundle.name, revision: deployed[0], action: 'unchanged' };
-  }
-  // An earlier run may have imported this content and stopped before deploying it: reuse it.
-  const existing = await getBundleEntity(http, organization, bundle.kind, bundle.name);
-  const latest = existing?.latestRevisionId ?? [...(existing?.revision ?? [])].sort((a, b) => Number(b) - Number(a))[0];
-  if (latest && !deployed.includes(latest) && (await hashOf(http, target, bundle, latest)) === bundle.hash) {
-    await deployRevision(http, organization, environment, bundle.kind, bundle.name, latest);
-    return { kind: bundle.kind, name: bundle.name, revision: latest, action: 'deployed existing revision' };
-  }
-  const revision = await importBundle(http, organization, bundle.kind, bundle.name, await zipBundle(bundle));
-  await deployRevision(http, organization, environment, bundle.kind, bundle.name, revision);
-  return { kind: bundle.kind, name: bundle.name, revision, action: 'imported and deployed' };
-}
-
-/**
- * Apigee only needs to know the client id (AIC validates the secret: external authorization), but
- * a credential must have a secret: it gets a random one nobody ever sees.
- */
-export async function ensureCredential(http: AmHttp, target: ApigeeTarget, consumer: string): Promise<ApigeeApplyResult['credentials'][number]> {
-  const { organization, developer, apiProduct } = target;
-  const name = appNameFor(consumer);
-  let app = await getDeveloperApp(http, organization, developer, name);
-  let created = false;
-  if (!app) {
-    app = await createDeveloperApp(http, organization, developer, { name, attributes: [{ name: 'managed-by', value: MANAGED_MARKER }, { name: 'aic-client-id', value: consumer }] });
-    created = true;
-    // Apigee gives a new app a random credential; the app exists only for the imported client id.
-    for (const credential of app.credentials ?? []) if (credential.consumerKey !== consumer) await deleteCredential(http, organization, developer, name, credential.consumerKey);
-  }
-  const credential = (app.credentials ?? []).find((c) => c.consumerKey === consumer);
-  if (!credential) {
-    const secret = randomBytes(32).toString('base64url');
-    http.redactor.add(secret);
-    const outcome = await createCredential(http, organization, developer, name, consumer, secret);
-    if (outcome === 'exists') throw new Error(`apigee: client id ${consumer} is already a credential of another app in ${organization}; remove it there or add it to app ${name} of ${developer} by hand`);
-    await addProductToCredential(http, organization, developer, name, consumer, apiProduct);
-    return { consumer, app: name, action: 'created' };
-  }
-  if (!(credential.apiProducts ?? []).some((p) => p.apiproduct === apiProduct)) {
-    await addProductToCredential(http, organization, developer, name, consumer, apiProduct);
-    return { consumer, app: name, action: created ? 'created' : 'product added' };
-  }
-  return { consumer, app: name, action: 'unchanged' };
-}
-
-/** Credentials first (the token endpoint needs them), then shared flows, then the token proxy. */
-export async function applyApigee(http: AmHttp, target: ApigeeTarget, bundles: ApigeeBundle[], consumers: string[], log: (line: string) => void = () => {}): Promise<ApigeeApplyResult> {
+/** Runs the plan's changes in order. Refuses a plan with problems (it holds no changes anyway). */
+export async function applyApigeePlan(http: AmHttp, plan: ApigeePlan, log: (line: string) => void = () => {}): Promise<ApigeeApplyResult> {
+  if (plan.problems.length) throw new ApigeePlanError(plan.problems);
   const writesBefore = http.stats.writes;
-  const credentials: ApigeeApplyResult['credentials'] = [];
-  for (const consumer of [...consumers].sort()) {
-    const outcome = await ensureCredential(http, target, consumer);
-    credentials.push(outcome);
-    if (outcome.action !== 'unchanged') log(`  apigee credential ${consumer} (app ${outcome.app}): ${outcome.action}`);
+  const revisions = new Map<string, string>();
+  const applied: ApigeeChange[] = [];
+  let failed: ApigeeApplyResult['failed'];
+  for (const change of plan.changes) {
+    try {
+      await applyChange(http, plan, change, revisions);
+      applied.push(change);
+      log(`  apigee ok      ${describeChange(change)}`);
+    } catch (error) {
+      failed = { change, message: http.redactor.text((error as Error).message) };
+      log(`  apigee FAILED  ${describeChange(change)}: ${failed.message}`);
+      break;
+    }
   }
-  const results: ApigeeApplyResult['bundles'] = [];
-  for (const bundle of [...bundles].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'sharedflows' ? -1 : 1))) {
-    const outcome = await applyBundle(http, target, bundle);
-    results.push(outcome);
-    if (outcome.action !== 'unchanged') log(`  apigee ${bundle.kind} ${bundle.name}: ${outcome.action}, revision ${outcome.revision}`);
-  }
-  return { bundles: results, credentials, writes: http.stats.writes - writesBefore };
+  const touched = new Map<string, ApigeeChange>();
+  for (const change of applied) if (change.kind === 'bundle') touched.set(bundleKey(change.bundleKind, change.name), change);
+  const bundles = plan.bundleStates.map((state) => {
+    const key = bundleKey(state.kind, state.name);
+    const change = touched.get(key);
+    const action: BundleAction = !change ? 'unchanged' : change.action === 'deploy-revision' ? 'deployed existing revision' : 'imported and deployed';
+    return { kind: state.kind, name: state.name, revision: revisions.get(key) ?? state.deployedRevision ?? '', action };
+  });
+  const consumerOf = new Map<string, string>();
+  for (const change of plan.changes) if (change.kind === 'credential' || change.kind === 'credential-product') consumerOf.set(change.app, change.consumerKey);
+  const credentialAction = (app: string): CredentialAction | undefined => {
+    const changes = applied.filter((c) => (c.kind === 'credential' && c.action === 'create') || c.kind === 'credential-product').filter((c) => 'app' in c && c.app === app);
+    if (!changes.length) return undefined;
+    return changes.some((c) => c.kind === 'credential') ? 'created' : 'products changed';
+  };
+  const credentials = [...consumerOf.entries()].map(([app, consumer]) => ({ consumer, app, action: credentialAction(app) ?? ('unchanged' as const) }));
+  return { ok: !failed, bundles, credentials, applied, failed, writes: http.stats.writes - writesBefore };
 }

@@ -2,7 +2,8 @@
  * Apigee settings for `deploy --apigee` from `.env`, `.env.<name>` and the process environment
  * (which wins), like tooling/config/env.ts, and the credentials for Apigee's management API: a
  * ready OAuth access token or a Google service-account key (JWT bearer grant signed with jose).
- * Owns: reading and validating APIGEE_* and the Google token exchange. Never echoes a secret.
+ * Owns: reading and validating APIGEE_* and the Google token exchange. Never echoes a secret
+ * (a token or key is never part of a problem message).
  */
 import dotenv from 'dotenv';
 import { existsSync, readFileSync } from 'node:fs';
@@ -12,7 +13,9 @@ import axios from 'axios';
 import { bearerAuth } from '../rest/auth.js';
 import type { AuthProvider } from '../rest/http.js';
 import { EnvError } from '../config/env.js';
-import { DEFAULT_TOKEN_BASE_PATH } from './bundle.js';
+import { DEFAULT_EXPIRY_MARGIN_SECONDS, DEFAULT_TOKEN_BASE_PATH } from './bundle.js';
+import { targetUrlProblem } from './access-section.js';
+import { DEFAULT_KEEP_REVISIONS } from './plan.js';
 
 export const GOOGLE_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 
@@ -26,20 +29,66 @@ export interface ApigeeSettings {
   baseUrl: string;
   organization: string;
   environment: string;
-  /** Owner of the consumers' apps (must exist: created by hand). */
+  /** Owner of the consumers' apps (created by the deploy when missing). */
   developer: string;
-  /** API product added to every consumer credential (must exist: created by hand). */
-  apiProduct: string;
   tokenBasePath: string;
+  /** Backend URL template for providers whose access file names none (`{provider}` is replaced). */
+  providerTargetUrl?: string;
+  /** Seconds taken off AIC's expires_in for the token's lifetime in Apigee. */
+  expiryMarginSeconds: number;
+  /** Revisions kept per proxy and shared flow; older ones the tool imported are deleted. */
+  keepRevisions: number;
   /** Non-enumerable: never serialised. */
   readonly credentials: { kind: 'token'; token: string } | { kind: 'service-account'; key: GoogleServiceAccountKey };
 }
 
-export function loadApigeeSettings(options: { envName?: string; cwd?: string; processEnv?: NodeJS.ProcessEnv } = {}): ApigeeSettings {
+type Vars = Record<string, string | undefined>;
+
+function readVars(options: { envName?: string; cwd?: string; processEnv?: NodeJS.ProcessEnv }): Vars {
   const cwd = options.cwd ?? process.cwd();
   const read = (file: string) => (existsSync(file) ? dotenv.parse(readFileSync(file)) : {});
-  const vars: Record<string, string | undefined> = { ...read(path.join(cwd, '.env')), ...(options.envName ? read(path.join(cwd, `.env.${options.envName}`)) : {}) };
+  const vars: Vars = { ...read(path.join(cwd, '.env')), ...(options.envName ? read(path.join(cwd, `.env.${options.envName}`)) : {}) };
   for (const [key, value] of Object.entries(options.processEnv ?? process.env)) if (value !== undefined && value !== '') vars[key] = value;
+  return vars;
+}
+
+function wholeNumber(problems: string[], name: string, raw: string, fallback: number, min: number, max: number, what: string): number {
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) problems.push(`${name}: expected ${what}, a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+/** What the bundles depend on (no credentials needed): for `apigee-bundle` and for the deploy. */
+export interface ApigeeBundleSettings {
+  tokenBasePath: string;
+  providerTargetUrl?: string;
+  expiryMarginSeconds: number;
+}
+
+function bundleSettings(vars: Vars, problems: string[]): ApigeeBundleSettings {
+  const get = (name: string) => (vars[name] ?? '').trim();
+  const tokenBasePath = get('APIGEE_TOKEN_BASE_PATH') || DEFAULT_TOKEN_BASE_PATH;
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(tokenBasePath)) problems.push(`APIGEE_TOKEN_BASE_PATH: expected a path such as /aic-api-to-api/oauth2, got ${JSON.stringify(tokenBasePath)}`);
+  const providerTargetUrl = get('APIGEE_PROVIDER_TARGET_URL') || undefined;
+  if (providerTargetUrl) {
+    const problem = targetUrlProblem(providerTargetUrl.split('{provider}').join('provider'));
+    if (problem) problems.push(`APIGEE_PROVIDER_TARGET_URL: ${problem}`);
+  }
+  const expiryMarginSeconds = wholeNumber(problems, 'APIGEE_TOKEN_EXPIRY_MARGIN_SECONDS', get('APIGEE_TOKEN_EXPIRY_MARGIN_SECONDS'), DEFAULT_EXPIRY_MARGIN_SECONDS, 0, 600, "the seconds Apigee stops accepting a token before AIC's expiry");
+  return { tokenBasePath, providerTargetUrl, expiryMarginSeconds };
+}
+
+export function loadApigeeBundleSettings(options: { envName?: string; cwd?: string; processEnv?: NodeJS.ProcessEnv } = {}): ApigeeBundleSettings {
+  const problems: string[] = [];
+  const settings = bundleSettings(readVars(options), problems);
+  if (problems.length) throw new EnvError(problems);
+  return settings;
+}
+
+export function loadApigeeSettings(options: { envName?: string; cwd?: string; processEnv?: NodeJS.ProcessEnv } = {}): ApigeeSettings {
+  const cwd = options.cwd ?? process.cwd();
+  const vars = readVars(options);
   const get = (name: string) => (vars[name] ?? '').trim();
   const problems: string[] = [];
   const required = (name: string, what: string) => {
@@ -49,15 +98,16 @@ export function loadApigeeSettings(options: { envName?: string; cwd?: string; pr
   };
   const organization = required('APIGEE_ORG', 'the Apigee organization, usually the Google Cloud project id');
   const environment = required('APIGEE_ENV', 'the environment to deploy to, e.g. eval or prod');
-  const developer = required('APIGEE_DEVELOPER', "email of the developer owning the consumers' apps");
-  const apiProduct = required('APIGEE_API_PRODUCT', "the API product covering the provider proxies");
-  for (const [name, value] of [['APIGEE_ORG', organization], ['APIGEE_ENV', environment], ['APIGEE_API_PRODUCT', apiProduct]] as const) {
-    if (value && !/^[A-Za-z0-9._ $%-]{1,255}$/.test(value)) problems.push(`${name}: expected letters, digits and . _ - $ % or space, got ${JSON.stringify(value)}`);
+  const developer = required('APIGEE_DEVELOPER', "email of the developer owning the consumers' apps (created when missing)");
+  for (const [name, value] of [['APIGEE_ORG', organization], ['APIGEE_ENV', environment]] as const) {
+    if (value && !/^[a-z0-9][a-z0-9-]{0,254}$/i.test(value)) problems.push(`${name}: expected letters, digits and -, got ${JSON.stringify(value)}`);
   }
+  if (developer && !/^[^\s@/]+@[^\s@/]+\.[^\s@/]+$/.test(developer)) problems.push(`APIGEE_DEVELOPER: expected an email address, got ${JSON.stringify(developer)}`);
+  if (get('APIGEE_API_PRODUCT')) problems.push('APIGEE_API_PRODUCT: no longer used: the deploy now manages one API product per provider (aic-api-to-api-<provider>); remove this setting');
   const baseUrl = (get('APIGEE_BASE_URL') || 'https://apigee.googleapis.com').replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+$/i.test(baseUrl)) problems.push(`APIGEE_BASE_URL: expected a scheme and host, got ${JSON.stringify(baseUrl)}`);
-  const tokenBasePath = get('APIGEE_TOKEN_BASE_PATH') || DEFAULT_TOKEN_BASE_PATH;
-  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(tokenBasePath)) problems.push(`APIGEE_TOKEN_BASE_PATH: expected a path such as /aic-api-to-api/oauth2, got ${JSON.stringify(tokenBasePath)}`);
+  const { tokenBasePath, providerTargetUrl, expiryMarginSeconds } = bundleSettings(vars, problems);
+  const keepRevisions = wholeNumber(problems, 'APIGEE_KEEP_REVISIONS', get('APIGEE_KEEP_REVISIONS'), DEFAULT_KEEP_REVISIONS, 1, 50, 'the revisions kept per proxy and shared flow');
 
   let credentials: ApigeeSettings['credentials'] | undefined;
   const token = get('APIGEE_TOKEN');
@@ -76,7 +126,7 @@ export function loadApigeeSettings(options: { envName?: string; cwd?: string; pr
     problems.push('APIGEE_TOKEN or APIGEE_SERVICE_ACCOUNT_KEY_FILE: required with --apigee (e.g. APIGEE_TOKEN=$(gcloud auth print-access-token))');
   }
   if (problems.length) throw new EnvError(problems);
-  const settings = { baseUrl, organization, environment, developer, apiProduct, tokenBasePath } as ApigeeSettings;
+  const settings = { baseUrl, organization, environment, developer, tokenBasePath, providerTargetUrl, expiryMarginSeconds, keepRevisions } as ApigeeSettings;
   Object.defineProperty(settings, 'credentials', { value: credentials, enumerable: false });
   return settings;
 }

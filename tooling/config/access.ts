@@ -7,6 +7,8 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CLIENT_ID_RULE, isValidClientId, isValidScopeName, SCOPE_NAME_RULE } from '../../scripts/lib/scope-grammar.js';
 import { decodeUtf8, JsonSyntaxError, parseJsonStrict } from './json-source.js';
+import { DiagnosticError, error } from '../diagnostics.js';
+import { checkProviderApigee, type ProviderApigeeConfig } from '../apigee/access-section.js';
 
 /** A grant condition; several keys in one object must all hold. */
 export interface Condition {
@@ -28,6 +30,8 @@ export interface ScopeConfig {
 export interface ProviderConfig {
   description?: string;
   scopes: Record<string, ScopeConfig>;
+  /** How Apigee exposes this provider (deploy --apigee); absent = not exposed through Apigee. */
+  apigee?: ProviderApigeeConfig;
 }
 /** One decision of AM's policy engine about a plain OAuth2 scope ("Use Policy Engine for Scope decisions"). */
 export interface ScopeRule {
@@ -66,9 +70,10 @@ export interface AccessProblem {
   message: string;
 }
 
-export class AccessFileError extends Error {
+/** Problems with the access configuration, each naming file, path and what was expected: nothing is sent to a tenant. */
+export class AccessFileError extends DiagnosticError {
   constructor(readonly problems: AccessProblem[]) {
-    super(problems.map((p) => `${p.file}: ${p.path || '(document)'}: ${p.message}`).join('\n'));
+    super(problems.map((p) => error('input', 'access.invalid', p.message, { file: p.file, path: p.path })));
     this.name = 'AccessFileError';
   }
 }
@@ -241,8 +246,9 @@ export function validateDocument(raw: unknown, file: string, known: { consumers:
     for (const [providerId, provider] of Object.entries(raw.providers as Record<string, unknown>)) {
       const at = `providers.${providerId}`;
       if (!isValidClientId(providerId)) c.add(at, `invalid provider id: expected ${CLIENT_ID_RULE}`);
-      if (!c.object(provider, at, ['description', 'scopes'], ['scopes'])) continue;
+      if (!c.object(provider, at, ['description', 'scopes', 'apigee'], ['scopes'])) continue;
       c.optionalDescription(provider, at);
+      if ('apigee' in provider) for (const problem of checkProviderApigee(provider.apigee, `${at}.apigee`, isObject(provider.scopes) ? Object.keys(provider.scopes) : [])) c.add(problem.path, problem.message);
       if (!c.object(provider.scopes, `${at}.scopes`, Object.keys(isObject(provider.scopes) ? provider.scopes : {}))) continue;
       const scopes = Object.entries(provider.scopes as Record<string, unknown>);
       if (scopes.length > LIMITS.scopesPerProvider) {

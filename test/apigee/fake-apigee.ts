@@ -25,6 +25,8 @@ export interface FakeApigee {
   requests: RecordedRequest[];
   /** Bearer token the fake accepts. */
   token: string;
+  /** Answered instead of the next matching request, once each (an interrupted run, a refusal). */
+  failures: { method: string; path: RegExp; status: number; message: string }[];
   writes(): RecordedRequest[];
   close(): Promise<void>;
 }
@@ -49,10 +51,11 @@ async function unzipDescription(zip: Buffer, kind: 'apis' | 'sharedflows', name:
   return { files, description };
 }
 
-export async function startFakeApigee(options: { organization?: string; environments?: string[]; pageSize?: number } = {}): Promise<FakeApigee> {
+export async function startFakeApigee(options: { organization?: string; environments?: string[] } = {}): Promise<FakeApigee> {
   const orgName = options.organization ?? 'acme';
   const org = new ApigeeOrgState(orgName, options.environments ?? ['prod']);
   const requests: RecordedRequest[] = [];
+  const failures: FakeApigee['failures'] = [];
   const token = `fake-apigee-admin-token-${randomBytes(6).toString('hex')}`;
   const prefix = `/v1/organizations/${orgName}/`;
 
@@ -238,7 +241,9 @@ export async function startFakeApigee(options: { organization?: string; environm
       const query = Object.fromEntries(url.searchParams);
       requests.push({ method: incoming.method ?? 'GET', path: url.pathname, query, body: /multipart/.test(contentType) ? '(multipart)' : body });
       let answer: Answer;
+      const failure = failures.findIndex((f) => f.method === incoming.method && f.path.test(url.pathname));
       if (incoming.headers.authorization !== `Bearer ${token}`) answer = error(401, 'Request had invalid authentication credentials.');
+      else if (failure >= 0) answer = error(failures[failure].status, failures.splice(failure, 1)[0].message);
       else {
         try {
           answer = await route(incoming.method ?? 'GET', url.pathname, query, body, raw, contentType);
@@ -257,6 +262,7 @@ export async function startFakeApigee(options: { organization?: string; environm
     org,
     requests,
     token,
+    failures,
     writes: () => requests.filter((r) => r.method !== 'GET'),
     close: () =>
       new Promise<void>((resolve) => {

@@ -49,12 +49,15 @@ const state = tenant.context.state;
 const realm = state.realms.alpha;
 const secretOf = (id: string) => String((realm?.oauth2Clients[id]?.coreOAuth2ClientConfig as Record<string, unknown> | undefined)?.userpassword ?? '');
 const user = Object.values(realm?.users ?? {})[0];
+// The root realm (state key ''): the tenant administrator of the seed.
+const admin = Object.values(state.realms['']?.users ?? {})[0];
 const lines = [
   `Local tenant listening on ${tenant.url} (realm alpha, AM ${state.amVersion}, engine ${options.engine}, state in ${shown(stateDir)})`,
   '',
   'Demo credentials (from the seed; for this local tenant only):',
   ...Object.keys(realm?.oauth2Clients ?? {}).map((id) => `  client ${id}  secret ${secretOf(id)}`),
   user ? `  user   ${user.username}  password ${user.password}  (_id ${user._id})` : '',
+  admin ? `  tenant administrator (root realm) ${admin.username}  password ${admin.password}` : '',
   `  service account ${tenant.serviceAccount.id}, private key in ${shown(path.join(stateDir, 'service-account.jwk.json'))}`,
   `  session cookie name ${state.cookieName}`,
   '',

@@ -1,6 +1,6 @@
 /** State on disk: built from the seed once, the service-account key generated and kept private, writes survive a restart. */
 import { randomUUID } from 'node:crypto';
-import { readFileSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CoreTenant, REALM, b64, tempStateDir } from './tenant-client.js';
@@ -54,6 +54,38 @@ describe('persistence', () => {
     const state = readFileSync(path.join(dir, 'state.json'), 'utf8');
     expect(state).not.toContain(key.privateJwk.d);
     expect(state).toContain(key.privateJwk.n); // the public half is there, for verifying assertions
+  });
+
+  it('writes state.json (which holds secrets in plain text) with mode 0600, in a folder others cannot read', async () => {
+    const dir = path.join(await stateDir(), 'fresh');
+    const tenant = await CoreTenant.start({ stateDir: dir });
+    await tenant.call('PUT', '/environment/secrets/esv-core-plain', { valueBase64: b64('plain-Secret-in-state-1'), encoding: 'generic', useInPlaceholders: true });
+    await tenant.close();
+    expect(readFileSync(path.join(dir, 'state.json'), 'utf8')).toContain(b64('plain-Secret-in-state-1'));
+    expect(statSync(path.join(dir, 'state.json')).mode & 0o777).toBe(0o600);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
+  it('narrows an existing state folder and an older world-readable state.json', async () => {
+    const dir = await stateDir();
+    const first = await CoreTenant.start({ stateDir: dir });
+    await first.close();
+    chmodSync(dir, 0o755);
+    chmodSync(path.join(dir, 'state.json'), 0o644);
+    const second = await CoreTenant.start({ stateDir: dir });
+    await second.call('PUT', '/environment/variables/esv-core-touch', { valueBase64: b64('x'), description: '', expressionType: 'string' });
+    await second.close();
+    expect(statSync(path.join(dir, 'state.json')).mode & 0o777).toBe(0o600);
+    expect(statSync(dir).mode & 0o007).toBe(0);
+  });
+
+  it('keeps a state folder shared with the group as it is for the group, closed to others', async () => {
+    const dir = path.join(await stateDir(), 'group');
+    mkdirSync(dir);
+    chmodSync(dir, 0o775);
+    const tenant = await CoreTenant.start({ stateDir: dir });
+    await tenant.close();
+    expect(statSync(dir).mode & 0o777).toBe(0o770);
   });
 
   it('saves soon after a write, before close (debounced)', async () => {

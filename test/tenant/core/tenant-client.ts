@@ -29,6 +29,8 @@ export interface AssertionOverrides {
   /** Sign with another key than the account's. */
   wrongKey?: boolean;
   omitExp?: boolean;
+  /** A given jti (to replay one), or null for none; default: a fresh uuid. */
+  jti?: string | null;
 }
 
 export class CoreTenant {
@@ -54,7 +56,8 @@ export class CoreTenant {
   async assertion(overrides: AssertionOverrides = {}): Promise<string> {
     const key = overrides.wrongKey ? (await generateKeyPair('RS256')).privateKey : await importJWK(this.tenant.serviceAccount.privateJwk as JWK, 'RS256');
     const accountId = overrides.accountId ?? this.tenant.serviceAccount.id;
-    const jwt = new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setIssuer(accountId).setSubject(accountId).setJti(randomUUID()).setAudience(overrides.audience ?? `${this.url}/am/oauth2/access_token`).setIssuedAt();
+    const jwt = new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setIssuer(accountId).setSubject(accountId).setAudience(overrides.audience ?? `${this.url}/am/oauth2/access_token`).setIssuedAt();
+    if (overrides.jti !== null) jwt.setJti(overrides.jti ?? randomUUID());
     if (!overrides.omitExp) jwt.setExpirationTime(Math.floor(Date.now() / 1000) + (overrides.expiresIn ?? 120));
     return jwt.sign(key);
   }

@@ -1,7 +1,7 @@
 /** ESVs: variables (type immutable), secrets (never readable, versions), pending → restart → loaded, systemEnv view. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { esvProperties } from '../../../tenant/esv-properties.js';
-import { CoreTenant, allStrings, b64, sleep } from './tenant-client.js';
+import { CoreTenant, allStrings, b64 } from './tenant-client.js';
 
 let core: CoreTenant;
 beforeAll(async () => {

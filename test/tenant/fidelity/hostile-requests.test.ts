@@ -112,7 +112,7 @@ describe('parameters sent twice', () => {
   };
 
   it.each(['scope', 'client_id', 'grant_type', 'client_secret'])('token endpoint: %s twice → 400 invalid_request, no token', async (name) => {
-    const values = { grant_type: 'client_credentials', scope: `api://${PROVIDER}/read`, client_id: CONSUMER, client_secret: t.consumerSecret };
+    const values: Record<string, string> = { grant_type: 'client_credentials', scope: `api://${PROVIDER}/read`, client_id: CONSUMER, client_secret: t.consumerSecret };
     const before = t.tenant.context.runtime.counters.tokensIssued;
     refused(await post(oauth2(t.tenant, 'access_token'), twice(values, name, name === 'scope' ? 'openid' : values[name])), name);
     expect(t.tenant.context.runtime.counters.tokensIssued).toBe(before);

@@ -88,8 +88,8 @@ export async function startBackend(): Promise<Backend> {
 
 export interface AicFront {
   url: string;
-  /** The next answers to access_token and revoke requests, instead of the tenant's (e.g. a 503). */
-  failNext: { status: number; body: string; headers?: Record<string, string> }[];
+  /** The next answers to access_token and revoke requests, instead of the tenant's (e.g. a 503), or a dropped connection. */
+  failNext: ({ status: number; body: string; headers?: Record<string, string> } | 'drop')[];
   revoked: string[];
   close(): Promise<void>;
 }
@@ -109,6 +109,7 @@ export async function startAicFront(tenant: LocalTenant, clientSecrets: Record<s
     req.on('end', async () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const failure = failNext.shift();
+      if (failure === 'drop') return void req.socket.destroy();
       if (failure) {
         res.writeHead(failure.status, { 'content-type': 'application/json', ...(failure.headers ?? {}) });
         return void res.end(failure.body);

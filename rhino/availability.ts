@@ -14,7 +14,7 @@ export function rhinoJar(): string | undefined {
 export function rhinoAvailable(): { ok: true; jar: string } | { ok: false; reason: string } {
   const jar = rhinoJar();
   if (!jar) return { ok: false, reason: `Rhino is not installed (none of ${RHINO_JARS.join(', ')}): apt-get install rhino` };
-  for (const tool of ['java', 'javac']) {
+  for (const tool of ['java', 'javac', 'jar']) {
     const found = (process.env.PATH ?? '').split(path.delimiter).some((dir) => existsSync(path.join(dir, tool)));
     if (!found) return { ok: false, reason: `${tool} is not on PATH: install a JDK (e.g. openjdk-17-jdk-headless)` };
   }

@@ -4,7 +4,7 @@
  * server (server.ts). Outcomes come back in the order of the cases.
  */
 import type { ScriptOutcome } from '../amkit/types.js';
-import { rhinoServer, type RhinoExecution } from './server.js';
+import { RhinoServer, rhinoServer, type RhinoExecution } from './server.js';
 
 export { rhinoAvailable, rhinoJar, defaultLocalEngine } from './availability.js';
 export { rhinoServer, stopRhinoServer, RhinoServer, type RhinoExecution, type RhinoHttp, type RhinoServerStats } from './server.js';
@@ -30,7 +30,30 @@ export async function runInRhino(cases: RhinoCase[]): Promise<ScriptOutcome[]> {
   return outcomes;
 }
 
+export type RhinoRunner = (execution: RhinoCase) => Promise<ScriptOutcome>;
+let runner: RhinoRunner = (execution) => rhinoServer().run(execution);
+
 /** One execution through the shared engine server; an engine failure is a failed outcome, never a rejection. */
 export function runRhinoCase(execution: RhinoCase): Promise<ScriptOutcome> {
-  return rhinoServer().run(execution);
+  return runner(execution);
+}
+
+/**
+ * Replaces how runRhinoCase runs executions, and returns the previous runner. For benchmarks only:
+ * they measure runInFreshJvm against the long-lived server through the same tenant.
+ */
+export function setRhinoRunner(next: RhinoRunner): RhinoRunner {
+  const previous = runner;
+  runner = next;
+  return previous;
+}
+
+/** One JVM per execution — JVM start, Rhino set-up and compile every time: how the engine ran before the server. */
+export async function runInFreshJvm(execution: RhinoCase): Promise<ScriptOutcome> {
+  const server = new RhinoServer();
+  try {
+    return await server.run(execution);
+  } finally {
+    await server.stop();
+  }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.forgerock.oauth2.core.exceptions.InvalidScopeException;
+import org.mozilla.javascript.ClassCache;
 import org.mozilla.javascript.Context;
 import org.mozilla.javascript.ContextFactory;
 import org.mozilla.javascript.EcmaError;
@@ -16,6 +17,7 @@ import org.mozilla.javascript.EvaluatorException;
 import org.mozilla.javascript.Function;
 import org.mozilla.javascript.JavaScriptException;
 import org.mozilla.javascript.NativeJavaObject;
+import org.mozilla.javascript.NativeObject;
 import org.mozilla.javascript.RhinoException;
 import org.mozilla.javascript.Script;
 import org.mozilla.javascript.Scriptable;
@@ -43,6 +45,13 @@ final class Engine {
         }
     };
 
+    /**
+     * Reflection of the Java classes scripts touch (the bindings' stubs, Request, …), shared by all
+     * executions: Rhino keeps it per top-level scope, and reflecting every class again for every
+     * fresh scope cost more than running the script. The scopes themselves stay fresh.
+     */
+    private static final ClassCache CLASSES = new ClassCache();
+
     static Map<String, Object> failure(String message) {
         Map<String, Object> outcome = new LinkedHashMap<>();
         outcome.put("ok", false);
@@ -52,7 +61,18 @@ final class Engine {
         return outcome;
     }
 
-    static Map<String, Object> run(Map<?, ?> frame, Server.ScriptCache cache, Server.Callbacks callbacks) {
+    /** Compile failures travel out of computeIfAbsent unchecked, and are never cached. */
+    private static final class CompileFailure extends RuntimeException {
+        final RhinoException error;
+
+        CompileFailure(RhinoException error) {
+            super(error);
+            this.error = error;
+        }
+    }
+
+    /** Runs one "run" frame; compiled[0]: this execution compiled the script, compiled[1]: the script is in the cache. */
+    static Map<String, Object> run(Map<?, ?> frame, Server.ScriptCache cache, Server.Callbacks callbacks, boolean[] compiled) {
         String context = str(frame.get("context"));
         Context cx = FACTORY.enterContext();
         try {
@@ -61,21 +81,28 @@ final class Engine {
             cx.putThreadLocal(NEXT_GEN, context != null && context.endsWith("_NEXT_GEN"));
             String name = frame.get("name") == null ? "script" : str(frame.get("name"));
             String key = str(frame.get("script"));
+            String source = str(frame.get("source"));
             Script script = key == null ? null : cache.get(key);
             if (script == null) {
-                String source = str(frame.get("source"));
                 if (source == null) {
                     Map<String, Object> outcome = failure("script not compiled in this engine");
                     outcome.put("needSource", true);
                     return outcome;
                 }
                 try {
-                    script = cx.compileString(source, name, 1, null);
-                } catch (RhinoException error) {
-                    return failure(describe(error));
+                    script = cache.compute(key == null ? source : key, () -> {
+                        compiled[0] = true;
+                        try {
+                            return cx.compileString(source, name, 1, null);
+                        } catch (RhinoException error) {
+                            throw new CompileFailure(error);
+                        }
+                    });
+                } catch (CompileFailure failure) {
+                    return failure(describe(failure.error));
                 }
-                if (key != null) cache.put(key, script);
             }
+            compiled[1] = key != null;
             return new Execution(cx, context, (Map<?, ?>) frame.get("input"), callbacks).run(script, str(frame.get("entryPoint")));
         } finally {
             Context.exit();
@@ -100,7 +127,10 @@ final class Engine {
             this.context = context;
             this.nextGen = context != null && context.endsWith("_NEXT_GEN");
             this.input = input == null ? Map.of() : input;
-            this.scope = cx.initStandardObjects();
+            ScriptableObject top = new NativeObject();
+            CLASSES.associate(top);
+            cx.initStandardObjects(top);
+            this.scope = top;
             bind(callbacks);
         }
 

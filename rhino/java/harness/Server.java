@@ -60,6 +60,8 @@ public final class Server {
     }
 
     public static void main(String[] args) throws Exception {
+        // Keep-alive connections per host for live HTTP: as many as pool threads may use at once.
+        System.setProperty("http.maxConnections", String.valueOf(MAX_THREADS));
         // Scripts could print through java.lang.System: keep the protocol stream for frames only.
         PrintStream protocol = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
         System.setOut(System.err);
@@ -98,14 +100,17 @@ public final class Server {
         try {
             pool.execute(() -> {
                 Map<String, Object> outcome;
+                boolean[] compiled = {false, false};
                 try {
-                    outcome = Engine.run(frame, scripts, (kind, json) -> call(id, kind, json));
+                    outcome = Engine.run(frame, scripts, (kind, json) -> call(id, kind, json), compiled);
                 } catch (Throwable error) {
                     outcome = Engine.failure("the engine failed: " + error);
                 }
                 Map<String, Object> done = new LinkedHashMap<>();
                 done.put("type", "done");
                 done.put("id", id);
+                if (compiled[0]) done.put("compiled", true);
+                if (compiled[1]) done.put("cached", true);
                 done.put("outcome", outcome);
                 send(done);
             });
@@ -159,18 +164,22 @@ public final class Server {
         }
     }
 
-    /** Compiled scripts by the SHA-256 of their source (computed by Node): one compile per revision. */
+    /**
+     * Compiled scripts by the SHA-256 of their source (computed by Node): one compile per revision.
+     * Executions of a script not yet compiled carry its source; concurrent ones wait for one compile.
+     */
     static final class ScriptCache {
         private static final int MAX = 256;
-        private final Map<String, org.mozilla.javascript.Script> compiled = new ConcurrentHashMap<>();
+        private final ConcurrentHashMap<String, org.mozilla.javascript.Script> compiled = new ConcurrentHashMap<>();
 
         org.mozilla.javascript.Script get(String key) {
             return compiled.get(key);
         }
 
-        void put(String key, org.mozilla.javascript.Script script) {
-            if (compiled.size() >= MAX) compiled.clear();
-            compiled.put(key, script);
+        /** The cached script, or the one `compile` makes (once, however many executions ask at the same time). */
+        org.mozilla.javascript.Script compute(String key, java.util.function.Supplier<org.mozilla.javascript.Script> compile) {
+            if (compiled.size() >= MAX && !compiled.containsKey(key)) compiled.clear();
+            return compiled.computeIfAbsent(key, k -> compile.get());
         }
     }
 

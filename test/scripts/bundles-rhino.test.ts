@@ -1,12 +1,16 @@
 /**
- * The built bundles in the real engine: Mozilla Rhino 1.7.14 at language version 0, in a top-level
- * scope shaped like AM's. Under CI=true a missing engine fails these tests instead of skipping them.
+ * The built bundles (legacy and next-generation), scripted policy conditions and the engine probes
+ * in the real engine: Mozilla Rhino 1.7.14 at language version 0, in a top-level scope shaped like
+ * AM's, through the long-lived engine server. Every outcome must agree with the Node sandbox's.
+ * Under CI=true a missing engine fails these tests instead of skipping them.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildScripts, type BuiltScript } from '../../tooling/build/build-scripts.js';
+import { ALL_ENGINES, buildScripts, bundleEs5, type BuiltScript } from '../../tooling/build/build-scripts.js';
 import { rhinoAvailable, runInRhino } from '../../rhino/run.js';
+import { runScript } from '../../amkit/index.js';
 import type { ScriptOutcome } from '../../amkit/types.js';
-import { CASES } from './cases.js';
+import { ALL_CASES, sourceOf } from './all-cases.js';
+import { PROBES } from './probes.js';
 
 const engine = rhinoAvailable();
 const mustRun = process.env.CI === 'true';
@@ -16,55 +20,67 @@ if (!engine.ok && !mustRun) {
   process.stderr.write(`Skipping Rhino engine tests locally: ${engine.reason}\n`);
 }
 
-describeEngine('built bundles in real Rhino 1.7.14 at language version 0', () => {
+/** What must be equal between the engines (error texts differ: Rhino's and V8's own words). */
+const comparable = (o: ScriptOutcome) => ({ ok: o.ok, invalidScope: o.invalidScope, returned: o.returnedScopes, token: o.accessToken, condition: o.condition, calls: o.httpCalls, policyCalls: o.policyCalls, logs: o.logs });
+
+describeEngine('built bundles and condition scripts in real Rhino 1.7.14 at language version 0', () => {
+  let bundles: Record<string, BuiltScript>;
   let outcomes: ScriptOutcome[];
   let probes: ScriptOutcome[];
+  let plainData: ScriptOutcome;
 
   beforeAll(async () => {
     if (!engine.ok) throw new Error(`Rhino engine tests must run in CI: ${engine.reason}`);
-    const bundles: Record<string, BuiltScript> = Object.fromEntries((await buildScripts()).map((b) => [b.name, b]));
-    const probeInput = { realm: '/alpha', env: {}, accessToken: { scope: [], clientId: 'c1', resourceOwnerId: 'c1', grantType: 'client_credentials' } };
+    bundles = Object.fromEntries((await buildScripts(undefined, { engines: ALL_ENGINES })).map((b) => [b.name, b]));
     const all = await runInRhino([
-      ...CASES.map((c) => ({ name: c.name, source: bundles[c.bundle].source, context: c.context, entryPoint: c.entryPoint, input: c.input })),
-      // Probes of the engine itself: it must behave as AM's does.
-      { name: 'let', source: 'let x = 1;', context: 'OAUTH2_ACCESS_TOKEN_MODIFICATION', input: probeInput },
-      { name: 'Map', source: 'var m = new Map();', context: 'OAUTH2_ACCESS_TOKEN_MODIFICATION', input: probeInput },
-      { name: 'java string', source: 'var s = accessToken.getClientId(); accessToken.setField("type", typeof s); accessToken.setField("strict", s === "c1");', context: 'OAUTH2_ACCESS_TOKEN_MODIFICATION', input: probeInput },
-      { name: 'iife hides entry', source: '(function () { function validateAccessTokenScope() { return new java.util.HashSet(); } })();', context: 'OAUTH2_VALIDATE_SCOPE', entryPoint: 'validateAccessTokenScope', input: { realm: '/alpha', env: {}, requestedScopes: [] } },
-      { name: 'array to setScope', source: 'accessToken.setScope(["read"]);', context: 'OAUTH2_ACCESS_TOKEN_MODIFICATION', input: probeInput },
+      ...ALL_CASES.map((c) => ({ name: c.name, source: sourceOf(c, bundles), context: c.context, entryPoint: c.entryPoint, input: c.input })),
+      ...PROBES.map((p) => ({ name: p.name, source: p.source, context: p.context, entryPoint: p.entryPoint, input: p.input })),
     ]);
-    outcomes = all.slice(0, CASES.length);
-    probes = all.slice(CASES.length);
+    outcomes = all.slice(0, ALL_CASES.length);
+    probes = all.slice(ALL_CASES.length);
+    // scripts/lib/plain-data in the real engine, fed real Java objects (a java.lang.Boolean is not === true).
+    const lib = await bundleEs5('scripts/lib/plain-data.ts', '__plainData');
+    [plainData] = await runInRhino([
+      {
+        name: 'plain-data',
+        context: 'OAUTH2_ACCESS_TOKEN_MODIFICATION',
+        source: `${lib}
+          var actions = new java.util.HashMap(); actions.put("GRANT", java.lang.Boolean.TRUE);
+          var names = new java.util.HashSet(); names.add("api://p/read");
+          var attributes = new java.util.HashMap(); attributes.put("aicApiToApiScope", names);
+          var row = new java.util.HashMap(); row.put("resource", "api://p/read"); row.put("actions", actions); row.put("attributes", attributes);
+          var rows = new java.util.ArrayList(); rows.add(row);
+          accessToken.setField("rawGrant", actions.get("GRANT") === true);
+          accessToken.setField("plain", JSON.stringify(__plainData.toPlainData(rows)));
+          accessToken.setField("list", JSON.stringify(__plainData.listToArray(scopes)));`,
+        input: { realm: '/alpha', env: {}, accessToken: { scope: ['a'], clientId: 'c', resourceOwnerId: 'c', grantType: 'client_credentials' } },
+      },
+    ]);
   }, 120_000);
 
-  it.each(CASES.map((c, index) => [c.name, index] as const))('%s', (_name, index) => {
-    CASES[index].check(outcomes[index]);
+  it.each(ALL_CASES.map((c, index) => [c.name, index] as const))('%s', (_name, index) => {
+    ALL_CASES[index].check(outcomes[index]);
   });
 
-  it('runs at language version 0: let does not compile, Map is undefined', () => {
-    expect(probes[0]).toMatchObject({ ok: false });
-    expect(probes[0].error).toMatch(/missing ; before statement|syntax/i);
-    expect(probes[1].ok).toBe(false);
-    expect(probes[1].error).toMatch(/Map/);
+  it.each(PROBES.map((p, index) => [p.name, index] as const))('probe: %s', (_name, index) => {
+    PROBES[index].check(probes[index]);
   });
 
-  it('hands scripts Java strings, as AM does', () => {
-    expect(probes[2].accessToken?.fields).toEqual({ type: 'object', strict: false });
-  });
-
-  it('cannot find entry points hidden in an IIFE, and refuses a JS array for setScope', () => {
-    expect(probes[3].error).toContain('validateAccessTokenScope is not a function');
-    expect(probes[4].ok).toBe(false);
-  });
-
-  it('agrees with the Node sandbox on every case', async () => {
-    const { runScript } = await import('../../amkit/index.js');
-    const bundles: Record<string, BuiltScript> = Object.fromEntries((await buildScripts()).map((b) => [b.name, b]));
-    CASES.forEach((c, index) => {
-      const node = runScript(bundles[c.bundle].source, c.context, c.input, c.entryPoint);
-      const rhino = outcomes[index];
-      expect({ name: c.name, ok: rhino.ok, invalidScope: rhino.invalidScope, returned: rhino.returnedScopes, token: rhino.accessToken, calls: rhino.httpCalls.length, logs: rhino.logs })
-        .toEqual({ name: c.name, ok: node.ok, invalidScope: node.invalidScope, returned: node.returnedScopes, token: node.accessToken, calls: node.httpCalls.length, logs: node.logs });
+  it('agrees with the Node sandbox on every case and probe', () => {
+    ALL_CASES.forEach((c, index) => {
+      const node = runScript(sourceOf(c, bundles), c.context, c.input, c.entryPoint);
+      expect({ name: c.name, ...comparable(outcomes[index]) }).toEqual({ name: c.name, ...comparable(node) });
     });
+    PROBES.forEach((p, index) => {
+      const node = runScript(p.source, p.context, p.input, p.entryPoint);
+      expect({ name: p.name, ...comparable(probes[index]) }).toEqual({ name: p.name, ...comparable(node) });
+    });
+  });
+
+  it('reads Java values as plain data in the real engine: a java.lang.Boolean TRUE grants, Java Sets become arrays', () => {
+    expect(plainData.ok).toBe(true);
+    expect(plainData.accessToken?.fields.rawGrant).toBe(false);
+    expect(JSON.parse(String(plainData.accessToken?.fields.plain))).toEqual([{ resource: 'api://p/read', actions: { GRANT: true }, attributes: { aicApiToApiScope: ['api://p/read'] } }]);
+    expect(JSON.parse(String(plainData.accessToken?.fields.list))).toEqual(['a']);
   });
 });

@@ -1,9 +1,11 @@
 /**
  * One table of script cases, run through the Node sandbox (amkit) and through real Rhino, so the two
- * are held to the same expectations. Each case checks the outcome with plain assertions.
+ * are held to the same expectations. Each case checks the outcome with plain assertions. This file
+ * holds the legacy bundles' cases; next-gen-cases.ts and condition-cases.ts the others.
  */
 import { expect } from 'vitest';
-import type { LegacyBindingInput, ScriptContext, ScriptOutcome, ScriptedAnswer } from '../../amkit/types.js';
+import type { BindingInput, LegacyBindingInput, ScriptContext, ScriptOutcome, ScriptedAnswer } from '../../amkit/types.js';
+import type { ScriptName } from '../../tooling/build/build-scripts.js';
 
 export const AGENT_SECRET = 'agent-S3cret-value-!';
 export const SSO_TOKEN = 'AQIC5wM2LY4Sfcz-sso-token';
@@ -16,34 +18,33 @@ export const ENV = {
 
 export interface ScriptCase {
   name: string;
-  bundle: 'scope-validation' | 'policy-eval-mod';
+  /** A built bundle, or `source` for a script written in the case. */
+  bundle?: ScriptName;
+  source?: string;
   context: ScriptContext;
   entryPoint?: string;
-  input: Omit<LegacyBindingInput, 'http'> & { http?: ScriptedAnswer[] };
+  input: BindingInput;
   check: (outcome: ScriptOutcome) => void;
 }
 
-const login: ScriptedAnswer = { status: 200, body: JSON.stringify({ tokenId: SSO_TOKEN, successUrl: '/am/console', realm: '/alpha' }) };
+export const login: ScriptedAnswer = { status: 200, body: JSON.stringify({ tokenId: SSO_TOKEN, successUrl: '/am/console', realm: '/alpha' }) };
 const logout: ScriptedAnswer = { status: 200, body: '{"result":"Successfully logged out"}' };
-/** Rows as AM answers them: a policy that applied names its audience scope in a static attribute. */
-const decisions = (rows: [string, boolean | undefined, string?][]): ScriptedAnswer => ({
-  status: 200,
-  body: JSON.stringify(
-    rows.map(([resource, grant, attributeScope = resource]) => ({
-      resource,
-      actions: grant === undefined ? {} : { GRANT: grant },
-      attributes: grant === undefined ? {} : { aicApiToApiScope: [attributeScope] },
-      advices: {},
-      ttl: 9e15,
-    })),
-  ),
-});
+/** Decision rows as AM answers them: a policy that applied names its audience scope in a static attribute. */
+export const decisionRows = (rows: [string, boolean | undefined, string?][]) =>
+  rows.map(([resource, grant, attributeScope = resource]) => ({
+    resource,
+    actions: grant === undefined ? {} : { GRANT: grant },
+    attributes: grant === undefined ? {} : { aicApiToApiScope: [attributeScope] },
+    advices: {},
+    ttl: 9e15,
+  }));
+const decisions = (rows: [string, boolean | undefined, string?][]): ScriptedAnswer => ({ status: 200, body: JSON.stringify(decisionRows(rows)) });
 
-function token(scope: string[], owner = 'scopeDrivenAPI1Client', grantType = 'client_credentials'): LegacyBindingInput['accessToken'] {
+export function token(scope: string[], owner = 'scopeDrivenAPI1Client', grantType = 'client_credentials'): LegacyBindingInput['accessToken'] {
   return { scope, clientId: 'scopeDrivenAPI1Client', resourceOwnerId: owner, grantType };
 }
 
-function expectFailedClosed(outcome: ScriptOutcome, plainScopes: string[] = []) {
+export function expectFailedClosed(outcome: ScriptOutcome, plainScopes: string[] = []) {
   expect(outcome.ok).toBe(true);
   expect(outcome.accessToken?.scope).toEqual(plainScopes);
   expect(outcome.accessToken?.fields.policyResult).toBe(false);
@@ -51,7 +52,7 @@ function expectFailedClosed(outcome: ScriptOutcome, plainScopes: string[] = []) 
   expect(outcome.logs.filter((l) => l.level === 'error')).toHaveLength(1);
 }
 
-function expectNoSecretLogged(outcome: ScriptOutcome) {
+export function expectNoSecretLogged(outcome: ScriptOutcome) {
   for (const line of outcome.logs) {
     expect(line.text).not.toContain(AGENT_SECRET);
     expect(line.text).not.toContain(SSO_TOKEN);

@@ -81,13 +81,16 @@ function lowerToEs5(code: string, fileName: string): string {
   return result.outputText.replace(/^"use strict";\r?\n/, '');
 }
 
-async function buildOne(spec: ScriptSpec, outDir: string): Promise<BuiltScript> {
-  const started = performance.now();
+/**
+ * One module as ES5 for AM's engine: esbuild IIFE exposing its exports as `globalName`, lowered by
+ * TypeScript. The build's own step; tests also use it to run a lib module in real Rhino.
+ */
+export async function bundleEs5(entry: string, globalName: string): Promise<string> {
   const bundled = await build({
-    entryPoints: [path.join(ROOT, spec.entry)],
+    entryPoints: [path.resolve(ROOT, entry)],
     bundle: true,
     format: 'iife',
-    globalName: spec.globalName,
+    globalName,
     target: 'es2015',
     platform: 'neutral',
     write: false,
@@ -96,7 +99,12 @@ async function buildOne(spec: ScriptSpec, outDir: string): Promise<BuiltScript> 
     charset: 'utf8',
     logLevel: 'silent',
   });
-  const es5 = lowerToEs5(bundled.outputFiles[0].text, `${spec.name}.js`);
+  return lowerToEs5(bundled.outputFiles[0].text, `${path.basename(entry, '.ts')}.js`);
+}
+
+async function buildOne(spec: ScriptSpec, outDir: string): Promise<BuiltScript> {
+  const started = performance.now();
+  const es5 = await bundleEs5(spec.entry, spec.globalName);
   const kind = spec.engine === 'legacy' ? 'AM legacy JavaScript (evaluatorVersion 1.0' : 'AM next-generation JavaScript (evaluatorVersion 2.0';
   const source = `/* ${spec.name}: built from ${spec.entry}; ${kind}, Rhino, ES5). Do not edit. */\n${es5}\n${footer(spec)}`;
   const problems = checkEs5(source, `dist/${spec.name}.js`);

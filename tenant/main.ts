@@ -6,13 +6,14 @@ import { Command, Option } from 'commander';
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
 import { startTenant } from './server.js';
+import { defaultLocalEngine } from '../rhino/availability.js';
 
 const program = new Command('local-tenant')
   .description('An embedded stand-in for PingOne Advanced Identity Cloud on loopback')
   .option('--port <port>', 'port (0 = any free port)', '8780')
   .option('--state-dir <dir>', 'where state is kept between runs', '.local-tenant')
   .option('--seed <file>', 'seed used when the state folder is empty')
-  .addOption(new Option('--engine <engine>', 'script engine').choices(['node', 'rhino']).default('node'))
+  .addOption(new Option('--engine <engine>', 'script engine (default: rhino where Java and Rhino are installed, else node)').choices(['node', 'rhino']))
   .option('--latency-ms <ms>', 'latency added to every HTTP request', '0')
   .option('--fault-rate <rate>', 'fraction of requests answered 429/503/dropped', '0')
   .option('--am-version <version>', 'AM version reported (< 8.1 selects the legacy node API)')
@@ -20,6 +21,7 @@ const program = new Command('local-tenant')
   .parse();
 
 const options = program.opts();
+const engine: 'node' | 'rhino' = options.engine ?? defaultLocalEngine();
 const stateDir = path.resolve(options.stateDir);
 /** A flag's number, or exit with what was expected. */
 function numberFlag(flag: string, value: string, min: number, max: number): number {
@@ -40,7 +42,7 @@ const tenant = await startTenant({
   port,
   stateDir,
   seedFile: options.seed ? path.resolve(options.seed) : undefined,
-  engine: options.engine,
+  engine,
   latencyMs,
   faultRate,
   amVersion: options.amVersion,
@@ -52,7 +54,7 @@ const user = Object.values(realm?.users ?? {})[0];
 // The root realm (state key ''): the tenant administrator of the seed.
 const admin = Object.values(state.realms['']?.users ?? {})[0];
 const lines = [
-  `Local tenant listening on ${tenant.url} (realm alpha, AM ${state.amVersion}, engine ${options.engine}, state in ${shown(stateDir)})`,
+  `Local tenant listening on ${tenant.url} (realm alpha, AM ${state.amVersion}, engine ${engine}, state in ${shown(stateDir)})`,
   '',
   'Demo credentials (from the seed; for this local tenant only):',
   ...Object.keys(realm?.oauth2Clients ?? {}).map((id) => `  client ${id}  secret ${secretOf(id)}`),

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DiagnosticError, error } from '../diagnostics.js';
 import { secretWeakness } from './secret-strength.js';
+import { defaultLocalEngine } from '../../rhino/availability.js';
 
 export type AuthConfig =
   | { kind: 'service-account'; accountId: string; jwk: Record<string, unknown> }
@@ -109,7 +110,8 @@ export function loadEnvironment(options: LoadEnvOptions = {}): EnvConfig {
   const portText = get('LOCAL_TENANT_PORT') || '8780';
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`LOCAL_TENANT_PORT: expected a port number, got ${JSON.stringify(portText)}`);
-  const engine = get('LOCAL_TENANT_ENGINE') || 'node';
+  // The real engine wherever Java and Rhino are installed; else the sandbox, with a one-line notice.
+  const engine = get('LOCAL_TENANT_ENGINE') || (local ? defaultLocalEngine() : 'node');
   if (engine !== 'node' && engine !== 'rhino') problems.push(`LOCAL_TENANT_ENGINE: expected node or rhino, got ${JSON.stringify(engine)}`);
   const gatewayId = get('POLICY_GATEWAY_ID') || 'policy-evaluator';
   if (!/^[A-Za-z0-9._-]{1,128}$/.test(gatewayId)) problems.push(`POLICY_GATEWAY_ID: expected 1-128 letters, digits, . _ or -, got ${JSON.stringify(gatewayId)}`);

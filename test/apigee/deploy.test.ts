@@ -107,7 +107,9 @@ describe('deploy --apigee (plan, then exactly that plan)', () => {
 
   it('an interrupted run (imported, not deployed) resumes by deploying that revision, not importing again', async () => {
     fake.failures.push({ method: 'POST', path: /\/environments\/prod\/apis\/aic-api-to-api-token\/revisions\/1\/deployments$/, status: 400, message: 'environment is busy' });
-    await expect(deployApigee(options())).rejects.toThrow(/changes applied, then: apigee POST .*\/deployments: HTTP 400 environment is busy/);
+    const failure = await deployApigee(options()).catch((e) => e);
+    expect(failure.diagnostics[0].message).toMatch(/^\d+ of 22 Apigee changes applied, then: apigee POST .*\/deployments: HTTP 400 environment is busy$/);
+    expect(failure.diagnostics[0]).toMatchObject({ category: 'tenant', code: 'apigee.apply-failed', object: `apigee-bundle:${TOKEN_PROXY_NAME}` });
     const resumed = await deployApigee(options());
     expect(resumed.plan.changes).toEqual([expect.objectContaining({ kind: 'bundle', action: 'deploy-revision', name: TOKEN_PROXY_NAME, revision: '1' })]);
     expect(fake.org.bundles.get(`apis/${TOKEN_PROXY_NAME}`)!.revisions).toHaveLength(1);
@@ -129,6 +131,7 @@ describe('deploy --apigee (plan, then exactly that plan)', () => {
     const error = await deployApigee(options(access)).catch((e) => e);
     expect(error).toBeInstanceOf(ApigeePlanError);
     expect(error.message).toContain('consumers.mobile.app');
+    expect(error.diagnostics).toEqual([{ severity: 'error', category: 'input', code: 'apigee.input', message: expect.stringContaining('consumers.mobile.app:') }]);
     expect(fake.requests).toEqual([]);
     expect(lines.join('\n')).toContain('Nothing will be sent to Apigee until these errors are fixed.');
   });

@@ -97,7 +97,7 @@ describe('management API', () => {
 });
 
 describe('applyApigeePlan', () => {
-  const plan = (changes: ApigeePlan['changes']): ApigeePlan => ({ organization: 'acme', environment: 'prod', developer: 'apis@acme.example', changes, bundles: new Map(), bundleStates: [], problems: [], warnings: [] });
+  const plan = (changes: ApigeePlan['changes']): ApigeePlan => ({ organization: 'acme', environment: 'prod', developer: 'apis@acme.example', changes, bundles: new Map(), bundleStates: [], problems: [], warnings: [], diagnostics: [] });
 
   it('a new app: the random key Apigee adds is removed, the client id imported with a random secret never printed, then the product', async () => {
     apigee().post(APPS, (body) => body.name === 'scopeDrivenAPI1Client' && body.attributes.some((a: { name: string }) => a.name === 'managed-by')).reply(201, { name: 'scopeDrivenAPI1Client', credentials: [{ consumerKey: 'RandomGeneratedKey123' }] });
@@ -132,7 +132,7 @@ describe('applyApigeePlan', () => {
   });
 
   it('refuses a plan with problems without a request', async () => {
-    await expect(applyApigeePlan(http(), { ...plan([]), problems: ['consumers.x.y: bad'] })).rejects.toThrow(/nothing was sent:\n {2}consumers.x.y: bad/);
+    await expect(applyApigeePlan(http(), { ...plan([]), problems: ['consumers.x.y: bad'], diagnostics: [{ severity: 'error', category: 'input', code: 'apigee.input', message: 'consumers.x.y: bad' }] })).rejects.toThrow(/nothing was sent:\n {2}consumers.x.y: bad/);
     expect(requests).toEqual([]);
   });
 });

@@ -107,7 +107,7 @@ describe('planApigee', () => {
     access.providers.billingApi.scopes.write = { grants: [{ client: 'scopeDrivenAPI2Client' }] };
     const plan = planApigee(desired(access), observed, KEEP);
     expect(keys(plan.changes)).toEqual(['import-and-deploy sharedflows/aic-api-to-api-verify-billingApi', 'update product aic-api-to-api-billingApi']);
-    const update = plan.changes[1] as Extract<ApigeeChange, { kind: 'product'; action: 'update' }>;
+    const update = plan.changes[1] as { after: { environments?: string[]; scopes?: string[] } };
     expect(update.after.environments).toEqual(['dev', 'prod']);
     expect(update.after.scopes).toEqual(['api://billingApi/read', 'api://billingApi/write']);
     expect(renderApigeePlan(plan)).toContain('~ product aic-api-to-api-billingApi: scopes +api://billingApi/write');
@@ -206,6 +206,7 @@ describe('planApigee', () => {
       'providers.scopeDrivenAPI2Client.apigee.basePath: /api2 is also the base path of provider billingApi: expected a base path of its own',
     ]);
     expect(renderApigeePlan(plan)).toContain('Nothing will be sent to Apigee until these errors are fixed.');
+    expect(new Set(plan.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.category}/${d.code}`))).toEqual(new Set(['input/apigee.input']));
     expect(desired(apigeeAccess(), { tokenBasePath: '/orders-eu' }).problems).toEqual(["providers.orders~v1.eu.apigee.basePath: /orders-eu overlaps the token proxy's base path /orders-eu (APIGEE_TOKEN_BASE_PATH): expected a base path outside it"]);
     expect(desired(apigeeAccess(), { expiryMarginSeconds: 601 }).problems).toEqual(['APIGEE_TOKEN_EXPIRY_MARGIN_SECONDS: expected a whole number of seconds from 0 to 600, got 601']);
   });
@@ -218,6 +219,7 @@ describe('planApigee', () => {
     const plan = planApigee(wanted, observed, KEEP);
     expect(plan.changes).toEqual([]);
     expect(plan.problems).toEqual([`target server aic-api-to-api-billingApi (environment prod): exists but does not carry ${MANAGED_MARKER}: rename or delete it`, `API product aic-api-to-api-billingApi: exists but does not carry ${MANAGED_MARKER}: rename or delete it`]);
+    expect(plan.diagnostics.map((d) => `${d.severity}/${d.category}/${d.code}`)).toEqual(['error/refused/apigee.not-managed', 'error/refused/apigee.not-managed', 'warning/refused/apigee.warning']);
   });
 
   it('warns about an http backend and a revoked credential, and goes on', () => {

@@ -31,6 +31,7 @@ import {
 import { bundleKey, type ApigeeChange, type ApigeePlan } from './model.js';
 import { APP_MARKER_ATTRIBUTE } from './plan.js';
 import { describeChange } from './render.js';
+import { DiagnosticError, error } from '../diagnostics.js';
 import { MANAGED_MARKER } from './names.js';
 
 export type BundleAction = 'unchanged' | 'imported and deployed' | 'deployed existing revision';
@@ -46,11 +47,23 @@ export interface ApigeeApplyResult {
   writes: number;
 }
 
-export class ApigeePlanError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`apigee: nothing was sent:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+/** A plan with problems: nothing is sent. Carries the plan's diagnostics (the CLI renders them and picks the exit code). */
+export class ApigeePlanError extends DiagnosticError {
+  constructor(readonly plan: Pick<ApigeePlan, 'problems' | 'diagnostics'>) {
+    super(plan.diagnostics.filter((d) => d.severity === 'error'));
+    this.message = `apigee: nothing was sent:\n${plan.problems.map((p) => `  ${p}`).join('\n')}`;
     this.name = 'ApigeePlanError';
   }
+  get problems(): string[] {
+    return this.plan.problems;
+  }
+}
+
+/** A change Apigee refused during apply; what came before it was applied. */
+export function applyFailure(result: ApigeeApplyResult, total: number): DiagnosticError {
+  const failed = result.failed!;
+  const object = 'name' in failed.change ? `apigee-${failed.change.kind}:${failed.change.name}` : `apigee-${failed.change.kind}:${failed.change.app}`;
+  return new DiagnosticError([error('tenant', 'apigee.apply-failed', `${result.applied.length} of ${total} Apigee changes applied, then: ${failed.message}`, { object })]);
 }
 
 async function applyChange(http: AmHttp, plan: ApigeePlan, change: ApigeeChange, revisions: Map<string, string>): Promise<void> {
@@ -111,7 +124,7 @@ async function applyChange(http: AmHttp, plan: ApigeePlan, change: ApigeeChange,
 
 /** Runs the plan's changes in order. Refuses a plan with problems (it holds no changes anyway). */
 export async function applyApigeePlan(http: AmHttp, plan: ApigeePlan, log: (line: string) => void = () => {}): Promise<ApigeeApplyResult> {
-  if (plan.problems.length) throw new ApigeePlanError(plan.problems);
+  if (plan.problems.length) throw new ApigeePlanError(plan);
   const writesBefore = http.stats.writes;
   const revisions = new Map<string, string>();
   const applied: ApigeeChange[] = [];

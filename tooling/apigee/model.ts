@@ -7,6 +7,7 @@
 import type { ApigeeBundle } from './bundle.js';
 import type { ApiProduct, DeveloperApp, TargetServer } from './management.js';
 import type { BundleKind } from './management.js';
+import type { Diagnostic } from '../diagnostics.js';
 
 export interface DesiredApp {
   consumer: string;
@@ -95,6 +96,8 @@ export interface ApigeePlan {
   bundleStates: { kind: BundleKind; name: string; hash: string; deployedRevision?: string }[];
   problems: string[];
   warnings: string[];
+  /** The same problems and warnings as the CLI's diagnostics (input: bad configuration; refused: an entity the tool does not own). */
+  diagnostics: Diagnostic[];
 }
 
 export const bundleKey = (kind: BundleKind, name: string) => `${kind}/${name}`;

@@ -12,6 +12,7 @@ import { recordedHash, type ApigeeBundle } from './bundle.js';
 import type { ApiProduct, DeveloperApp, TargetServer } from './management.js';
 import { bundleKey, type ApigeeChange, type ApigeePlan, type DesiredApigee, type ObservedApigee, type ObservedBundle } from './model.js';
 import { MANAGED_MARKER, NAME_PREFIX, TOKEN_PROXY_NAME } from './names.js';
+import { error, warning, type Diagnostic } from '../diagnostics.js';
 
 export interface PlanOptions {
   /** Revisions kept per bundle (the deployed ones always are); older ones the tool imported are deleted. */
@@ -100,7 +101,11 @@ export function planApigee(desired: DesiredApigee, observed: ObservedApigee, opt
   const warnings = [...desired.warnings];
   const { environment } = desired;
   const bundles = new Map(desired.bundles.map((b) => [bundleKey(b.kind, b.name), b]));
-  const empty = (): ApigeePlan => ({ organization: desired.organization, environment, developer: desired.developer, changes: [], bundles, bundleStates: [], problems, warnings });
+  const diagnostics = (): Diagnostic[] => [
+    ...problems.map((p, i) => (i < desired.problems.length ? error('input', 'apigee.input', p) : error('refused', 'apigee.not-managed', p))),
+    ...warnings.map((w) => warning('apigee.warning', w)),
+  ];
+  const empty = (): ApigeePlan => ({ organization: desired.organization, environment, developer: desired.developer, changes: [], bundles, bundleStates: [], problems, warnings, diagnostics: diagnostics() });
   if (problems.length) return empty();
 
   const developer: ApigeeChange[] = observed.developer ? [] : [{ kind: 'developer', action: 'create', name: desired.developer, reason: 'missing' }];
@@ -224,6 +229,7 @@ export function planApigee(desired: DesiredApigee, observed: ObservedApigee, opt
     bundleStates,
     problems,
     warnings,
+    diagnostics: diagnostics(),
   };
 }
 

@@ -15,7 +15,7 @@ import type { AccessConfig } from '../config/access.js';
 import { AmHttp } from '../rest/http.js';
 import type { Redactor } from '../../common/redact.js';
 import { generateBundles, zipBundle, type BundleOptions } from '../apigee/bundle.js';
-import { applyApigeePlan, ApigeePlanError, type ApigeeApplyResult } from '../apigee/apply.js';
+import { applyApigeePlan, applyFailure, ApigeePlanError, type ApigeeApplyResult } from '../apigee/apply.js';
 import { desiredApigee } from '../apigee/desired.js';
 import type { ApigeePlan } from '../apigee/model.js';
 import { observeApigee } from '../apigee/observe.js';
@@ -101,10 +101,11 @@ export async function applyApigeeRun(run: ApigeeRun, log: (line: string) => void
 export async function deployApigee(options: ApigeeRunOptions): Promise<ApigeeApplyResult & { requests: number; plan: ApigeePlan }> {
   const run = await planApigeeRun(options);
   options.log(renderApigeePlan(run.plan));
-  if (run.plan.problems.length) throw new ApigeePlanError(run.plan.problems);
+  if (run.plan.problems.length) throw new ApigeePlanError(run.plan);
   const result = await applyApigeeRun(run, options.log);
-  if (result.failed) throw new Error(`apigee: ${result.applied.length} of ${run.plan.changes.length} changes applied, then: ${result.failed.message}`);
-  return { ...result, plan: run.plan };
+  if (result.failed) throw applyFailure(result, run.plan.changes.length);
+  // The plan stays out of --json output (its changes are in `applied`); apigeePlanToJson renders it.
+  return Object.defineProperty({ ...result }, 'plan', { value: run.plan, enumerable: false }) as ApigeeApplyResult & { requests: number; plan: ApigeePlan };
 }
 
 /** Writes one zip per bundle; returns the files written. Settings not given come from APIGEE_* (no credentials needed). */

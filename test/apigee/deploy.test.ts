@@ -136,3 +136,21 @@ describe('deploy --apigee (plan, then exactly that plan)', () => {
     expect(lines.join('\n')).toContain('Nothing will be sent to Apigee until these errors are fixed.');
   });
 });
+
+describe('apigee-bundle (writeApigeeBundles)', () => {
+  it('writes one zip per bundle, the same bundles deploy imports', async () => {
+    const { mkdtemp, readdir, rm } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { writeApigeeBundles } = await import('../../tooling/cli/apigee.js');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'apigee-bundles-'));
+    try {
+      const files = await writeApigeeBundles(apigeeAccess(), { aicBaseUrl: AIC, realm: 'alpha', tokenBasePath: '/aic-api-to-api/oauth2', expiryMarginSeconds: 30, providerTargetUrl: 'https://{provider}.backends.example' }, dir);
+      expect(files.map((f) => path.basename(f)).sort()).toEqual((await readdir(dir)).sort());
+      expect(files.map((f) => path.basename(f)).filter((f) => f.startsWith('apiproxy-'))).toContain(`apiproxy-${TOKEN_PROXY_NAME}.zip`);
+      expect(files).toHaveLength(7);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -108,10 +108,11 @@ export async function deployApigee(options: ApigeeRunOptions): Promise<ApigeeApp
   return Object.defineProperty({ ...result }, 'plan', { value: run.plan, enumerable: false }) as ApigeeApplyResult & { requests: number; plan: ApigeePlan };
 }
 
-/** Writes one zip per bundle; returns the files written. Settings not given come from APIGEE_* (no credentials needed). */
+/** Writes one zip per bundle; returns the files written. Settings not given (keys absent) come from APIGEE_* (no credentials needed). */
 export async function writeApigeeBundles(access: AccessConfig, options: Partial<BundleOptions> & Pick<BundleOptions, 'aicBaseUrl' | 'realm'>, outDir: string): Promise<string[]> {
-  const fromEnvironment = loadApigeeBundleSettings();
   const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+  const complete = ['tokenBasePath', 'expiryMarginSeconds', 'providerTargetUrl'].every((key) => key in options);
+  const fromEnvironment = complete ? {} : loadApigeeBundleSettings();
   const bundles = generateBundles(access, { ...fromEnvironment, ...given } as BundleOptions);
   await mkdir(outDir, { recursive: true });
   const written: string[] = [];

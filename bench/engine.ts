@@ -172,7 +172,7 @@ export async function measureEngines(options: EngineOptions = {}): Promise<Engin
   const row = (run: EngineRun) => {
     runs.push(run);
     log(
-      `  ${run.scripts.padEnd(8)} ${run.engine.padEnd(31)} ${String(run.issuedPerSecond).padStart(5)} tokens/s   p50 ${run.latencyMs.p50.toFixed(1).padStart(7)} ms   p95 ${run.latencyMs.p95.toFixed(1).padStart(7)} ms   p99 ${run.latencyMs.p99.toFixed(1).padStart(7)} ms   ${run.outboundCallsPerIssue} outbound calls/token   CPU/token ${run.cpuMsPerIssue.node} ms Node + ${run.cpuMsPerIssue.jvm} ms JVM${run.failed ? `   ${run.failed} FAILED` : ''}`,
+      `  ${run.scripts.padEnd(8)} ${run.engine.padEnd(31)} ${String(run.issuedPerSecond).padStart(5)} tokens/s   p50 ${run.latencyMs.p50.toFixed(1).padStart(7)} ms   p95 ${run.latencyMs.p95.toFixed(1).padStart(7)} ms   p99 ${run.latencyMs.p99.toFixed(1).padStart(7)} ms   ${run.outboundCallsPerIssue} outbound calls/token   CPU/token ${run.cpuMsPerIssue.node} ms Node${run.engine === 'rhino' ? ` + ${run.cpuMsPerIssue.jvm} ms JVM` : run.engine === 'node' ? '' : ' (+ one JVM per execution, not measured)'}${run.failed ? `   ${run.failed} FAILED` : ''}`,
     );
   };
   log(`Script engines: ${tokens} client-credentials tokens per run at ${concurrency} in flight (after ${warmup} warm-up), ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);

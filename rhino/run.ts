@@ -7,7 +7,7 @@ import type { ScriptOutcome } from '../amkit/types.js';
 import { RhinoServer, rhinoServer, type RhinoExecution } from './server.js';
 
 export { rhinoAvailable, rhinoJar, defaultLocalEngine } from './availability.js';
-export { rhinoServer, stopRhinoServer, RhinoServer, type RhinoExecution, type RhinoHttp, type RhinoServerStats } from './server.js';
+export { rhinoServer, stopRhinoServer, RhinoServer, type AsyncHttpHandler, type AsyncPolicyHandler, type RhinoExecution, type RhinoHttp, type RhinoServerStats } from './server.js';
 
 /** One case: a bundle, its context, the entry point AM would call (validate scope) and the bindings' input. */
 export type RhinoCase = RhinoExecution;

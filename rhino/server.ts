@@ -16,7 +16,10 @@ import type { BindingInput, HttpAnswer, HttpExchange, HttpHandler, PolicyEvaluat
 import { rhinoAvailable } from './availability.js';
 import { ensureCompiled } from './compile.js';
 
-export type RhinoHttp = HttpHandler | ScriptedAnswer[] | { live: true };
+/** In the real engine a handler may answer later: the script's thread waits, as on a slow network. */
+export type AsyncHttpHandler = (req: HttpExchange) => HttpAnswer | Promise<HttpAnswer>;
+export type AsyncPolicyHandler = (request: PolicyEvaluation) => unknown;
+export type RhinoHttp = HttpHandler | AsyncHttpHandler | ScriptedAnswer[] | { live: true };
 
 export interface RhinoExecution {
   /** Shown in error messages (the script's file name in Rhino's). */
@@ -24,7 +27,7 @@ export interface RhinoExecution {
   source: string;
   context: ScriptContext;
   entryPoint?: string;
-  input: Omit<BindingInput, 'http' | 'policy'> & { http?: RhinoHttp; policy?: PolicyHandler | ScriptedPolicyAnswer[] | null };
+  input: Omit<BindingInput, 'http' | 'policy'> & { http?: RhinoHttp; policy?: PolicyHandler | AsyncPolicyHandler | ScriptedPolicyAnswer[] | null };
 }
 
 export interface RhinoServerStats {
@@ -42,8 +45,8 @@ interface Pending {
   frame: Record<string, unknown>;
   source: string;
   child: ChildProcess;
-  http?: HttpHandler;
-  policy?: PolicyHandler;
+  http?: AsyncHttpHandler;
+  policy?: AsyncPolicyHandler;
   resolve: (outcome: ScriptOutcome) => void;
 }
 
@@ -223,7 +226,7 @@ export class RhinoServer {
       const request = JSON.parse(String(frame.json)) as unknown;
       let result: unknown;
       if (frame.kind === 'policy' && pending?.policy) result = await pending.policy(request as PolicyEvaluation);
-      else if (frame.kind === 'http' && pending?.http) result = await (pending.http(request as HttpExchange) as HttpAnswer | Promise<HttpAnswer>);
+      else if (frame.kind === 'http' && pending?.http) result = await pending.http(request as HttpExchange);
       else throw new Error(`no ${String(frame.kind)} handler for this execution`);
       reply = { type: 'reply', id: frame.id, ok: true, json: JSON.stringify(result ?? null) };
     } catch (error) {

@@ -8,10 +8,10 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { HttpAnswer, HttpHandler } from '../../amkit/types.js';
-import { rhinoAvailable, RhinoServer, type RhinoCase } from '../../rhino/run.js';
+import type { HttpAnswer } from '../../amkit/types.js';
+import { rhinoAvailable, RhinoServer, type AsyncHttpHandler, type RhinoCase } from '../../rhino/run.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const engine = rhinoAvailable();
@@ -62,7 +62,7 @@ describeEngine('the long-lived Rhino engine server', () => {
   it("refuses beyond AM's pool (10 core, 50 max threads, 10 queued) with a clear error, and runs the rest", async () => {
     const server = fresh();
     const held: ((answer: HttpAnswer) => void)[] = [];
-    const handler = (() => new Promise<HttpAnswer>((resolve) => held.push(resolve))) as unknown as HttpHandler;
+    const handler: AsyncHttpHandler = () => new Promise<HttpAnswer>((resolve) => held.push(resolve));
     const running = Array.from({ length: 60 }, () => server.run(tm(BLOCKING, { http: handler })));
     // 50 threads hold their HTTP call and 10 executions wait in the queue: the pool is full.
     await expect.poll(() => held.length, { timeout: 30_000 }).toBe(50);
@@ -85,7 +85,7 @@ describeEngine('the long-lived Rhino engine server', () => {
     await server.start();
     const firstPid = server.pid!;
     const held: ((answer: HttpAnswer) => void)[] = [];
-    const handler = (() => new Promise<HttpAnswer>((resolve) => held.push(resolve))) as unknown as HttpHandler;
+    const handler: AsyncHttpHandler = () => new Promise<HttpAnswer>((resolve) => held.push(resolve));
     const inFlight = server.run(tm(BLOCKING, { http: handler }));
     await expect.poll(() => held.length, { timeout: 30_000 }).toBe(1);
     process.kill(firstPid, 'SIGKILL');
@@ -104,7 +104,8 @@ describeEngine('the long-lived Rhino engine server', () => {
     try {
       const script = path.join(dir, 'run-once.mts');
       await writeFile(script, `import { runInRhino } from ${JSON.stringify(path.join(ROOT, 'rhino/run.ts'))};\nconst [o] = await runInRhino([{ source: 'accessToken.setField("x", 1);', context: 'OAUTH2_ACCESS_TOKEN_MODIFICATION', input: ${JSON.stringify(input)} }]);\nprocess.stdout.write(JSON.stringify(o.accessToken));\n`);
-      const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [script], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      // One process (tsx as a loader, not its CLI wrapper), so a kill on timeout ends it.
+      const child = spawn(process.execPath, ['--import', pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, script], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       const code = await new Promise<number | null>((resolve, reject) => {

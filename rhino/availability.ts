@@ -32,7 +32,7 @@ export function defaultLocalEngine(notify: (line: string) => void = (line) => pr
   if (available.ok) return 'rhino';
   if (!noticeGiven) {
     noticeGiven = true;
-    notify(`notice: local tenant scripts run in the Node sandbox, not AM's real engine: ${available.reason} (or set LOCAL_TENANT_ENGINE=node to silence this)`);
+    notify(`notice: local tenant scripts run in the Node sandbox, not AM's real engine: ${available.reason} (choose the sandbox explicitly with --engine node or LOCAL_TENANT_ENGINE=node to silence this)`);
   }
   return 'node';
 }

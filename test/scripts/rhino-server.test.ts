@@ -49,6 +49,17 @@ describeEngine('the long-lived Rhino engine server', () => {
     expect(server.stats.compiles).toBe(2);
   }, 60_000);
 
+  it('sends a script again when the engine evicted it from its cache (256 revisions)', async () => {
+    const server = fresh();
+    const first = 'accessToken.setField("first", true);';
+    expect((await server.run(tm(first))).ok).toBe(true);
+    for (let i = 0; i < 300; i += 10) await Promise.all(Array.from({ length: 10 }, (_, j) => server.run(tm(`accessToken.setField("n", ${i + j});`))));
+    const again = await server.run(tm(first));
+    expect(again.ok).toBe(true);
+    expect(again.accessToken?.fields).toEqual({ first: true });
+    expect(server.stats.compiles).toBe(302);
+  }, 60_000);
+
   it('runs every execution in a fresh top-level scope at language version 0', async () => {
     const server = fresh();
     const leak = 'if (typeof leaked !== "undefined" || [].leakedToo !== undefined) { accessToken.setField("sawLeak", true); } leaked = 1; Array.prototype.leakedToo = 1; Object.prototype.leakedThree = 1;';

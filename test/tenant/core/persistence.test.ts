@@ -1,6 +1,6 @@
 /** State on disk: built from the seed once, the service-account key generated and kept private, writes survive a restart. */
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CoreTenant, REALM, b64, tempStateDir } from './tenant-client.js';
@@ -86,6 +86,24 @@ describe('persistence', () => {
     const tenant = await CoreTenant.start({ stateDir: dir });
     await tenant.close();
     expect(statSync(dir).mode & 0o777).toBe(0o770);
+  });
+
+  it('completes a state saved by an earlier version: the root realm and the environment info come from the seed', async () => {
+    const dir = await stateDir();
+    const first = await CoreTenant.start({ stateDir: dir });
+    await first.close();
+    const saved = JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8'));
+    delete saved.realms[''];
+    delete saved.environmentInfo;
+    writeFileSync(path.join(dir, 'state.json'), JSON.stringify(saved));
+    const second = await CoreTenant.start({ stateDir: dir });
+    try {
+      const login = await second.send('POST', '/am/json/realms/root/authenticate', { body: '{}', headers: { 'content-type': 'application/json', 'x-openam-username': 'amadmin', 'x-openam-password': 'Admin-Passw0rd!' } });
+      expect(login.status).toBe(200);
+      expect((await second.call('GET', '/environment/info')).body.tier).toBe('development');
+    } finally {
+      await second.close();
+    }
   });
 
   it('saves soon after a write, before close (debounced)', async () => {

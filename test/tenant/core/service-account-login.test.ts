@@ -50,6 +50,23 @@ describe('assertion audience', () => {
     expect((await loginWith({ audience: `http://127.0.0.1:${port + 1}/am/oauth2/access_token` })).body.error).toBe('invalid_grant');
   });
 
+  it('over HTTP on port 80, accepts http://127.0.0.1:80/… and http://127.0.0.1/… (skipped where port 80 cannot be bound)', async (context) => {
+    let on80: CoreTenant;
+    try {
+      on80 = await CoreTenant.start({ port: 80 });
+    } catch (error) {
+      return context.skip(`port 80 is not available here: ${(error as Error).message}`);
+    }
+    try {
+      for (const audience of ['http://127.0.0.1:80/am/oauth2/access_token', 'http://127.0.0.1/am/oauth2/access_token']) {
+        const answer = await on80.login({ client_id: 'service-account', grant_type: GRANT, assertion: await on80.assertion({ audience }), scope: 'fr:am:*' });
+        expect({ audience, status: answer.status }).toEqual({ audience, status: 200 });
+      }
+    } finally {
+      await on80.close();
+    }
+  });
+
   it('accepts an audience array naming the endpoint', async () => {
     const answer = await core.login({ client_id: 'service-account', grant_type: GRANT, assertion: await core.assertion({ audience: ['https://other.example.com', `${core.url}/am/oauth2/access_token`] as unknown as string }), scope: 'fr:am:*' });
     expect(answer.status).toBe(200);

@@ -149,8 +149,6 @@ class Replay {
   }
 }
 
-/** A PUT to a missing policy/resource type/policy set recorded as 201: that tenant creates on PUT. */
-const needsPutCreates = (exchanges: Exchange[]) => exchanges.some((e) => e.request.method === 'PUT' && e.response.status === 201 && /\/(policies|resourcetypes|applications)\//.test(e.request.path));
 
 describe('the local tenant answers every recorded AIC exchange with the same status and shape', () => {
   it('finds the recordings', () => {
@@ -160,7 +158,8 @@ describe('the local tenant answers every recorded AIC exchange with the same sta
   for (const file of recordingFiles) {
     it(file, async () => {
       const exchanges = load(file);
-      const core = await CoreTenant.start({ putCreates: needsPutCreates(exchanges) });
+      // Default (strict) options: a PUT creates a missing policy as recorded, and nothing else.
+      const core = await CoreTenant.start();
       const replay = new Replay(core);
       try {
         for (const exchange of exchanges) {

@@ -5,6 +5,14 @@
  * it runs on error paths.
  */
 const MASK = '***';
+/**
+ * Values shorter than this are not masked inside text: no secret the tool accepts is that short
+ * (the gateway secret needs 24 characters, tokens and keys are far longer), and replacing a short
+ * value everywhere would garble ordinary text and thereby reveal it (a secret "alpha" would turn
+ * every realm path "realms/alpha" into "realms/***"). Such values are still masked where they are
+ * printed as values: secret headers and body keys.
+ */
+const MIN_MASKED_LENGTH = 12;
 const SECRET_HEADERS = new Set(['authorization', 'cookie', 'set-cookie', 'x-openam-password']);
 /** Lower-cased body keys whose values are secrets wherever they appear (d/p/q/dp/dq/qi: JWK private parts). */
 const SECRET_KEYS = new Set([
@@ -26,9 +34,9 @@ export class Redactor {
   private readonly secretHeaderNames = new Set<string>();
   private sorted: string[] | undefined;
 
-  /** Registers a secret value; every printed form of it is masked from now on. Short values too. */
+  /** Registers a secret value; every printed form of it is masked from now on (see MIN_MASKED_LENGTH). */
   add(secret: string | undefined | null): void {
-    if (typeof secret !== 'string' || secret === '') return;
+    if (typeof secret !== 'string' || secret.length < MIN_MASKED_LENGTH) return;
     const utf8 = Buffer.from(secret, 'utf8');
     const forms = [
       secret,

@@ -12,7 +12,7 @@ import { serviceAccountAuth } from '../../tooling/rest/auth.js';
 import { ROOT, startHarness, type Harness } from '../helpers/local-tenant.js';
 
 const run = promisify(execFile);
-const GATEWAY_SECRET = 'cli-Gateway-Secret-7731';
+const GATEWAY_SECRET = 'cli-Gateway-Secret-7731-abcdef';
 let harness: Harness;
 let bearer: string;
 let workdir: string;
@@ -29,7 +29,8 @@ async function cli(args: string[], extraEnv: Record<string, string> = {}) {
 }
 
 beforeAll(async () => {
-  harness = await startHarness();
+  // A restart long enough to be seen leaving "ready" (the tool waits for that, as on AIC).
+  harness = await startHarness({ restartSeconds: 2 });
   bearer = (await serviceAccountAuth({ tokenUrl: `${harness.tenant.url}/am/oauth2/access_token`, accountId: harness.tenant.serviceAccount.id, jwk: harness.tenant.serviceAccount.privateJwk }).header()).replace('Bearer ', '');
   workdir = await mkdtemp(path.join(os.tmpdir(), 'cli-'));
 });
@@ -44,7 +45,8 @@ describe('the CLI against a tenant', () => {
     await writeFile(broken, JSON.stringify({ consumers: { web: {} }, providers: { orders: { scopes: { read: { grants: [{ client: 'mobile' }] } } } } }));
     const before = harness.tenant.context.runtime.counters.requests;
     const result = await cli(['deploy', '--access', broken]);
-    expect(result.code).toBe(1);
+    // Exit 3: invalid input, nothing sent.
+    expect(result.code).toBe(3);
     expect(result.stderr).toContain('broken.json: providers.orders.scopes.read.grants[0].client: unknown consumer "mobile"');
     expect(harness.tenant.context.runtime.counters.requests).toBe(before);
   });
@@ -53,14 +55,14 @@ describe('the CLI against a tenant', () => {
     const access = path.join(ROOT, 'access');
     const plan = await cli(['plan', '--access', access, '--detailed-exitcode']);
     expect(plan.code).toBe(2);
-    expect(plan.stdout).toContain('+ create policy        scopeDrivenAPI2Client read');
+    expect(plan.stdout).toMatch(/\+ create\s+policy\s+scopeDrivenAPI2Client read/);
     expect(plan.stdout).toMatch(/Plan: 17 to create, 1 to update, 0 to delete, 0 unchanged\./);
     const deploy = await cli(['deploy', '--access', access, '--verbose']);
     expect(deploy.code).toBe(0);
-    expect(deploy.stdout).toMatch(/Deploy complete: 18 applied, 0 failed, 0 skipped, 0 unchanged/);
+    expect(deploy.stdout).toMatch(/Deploy complete: 18 applied, 0 failed, 0 skipped, 0 deferred, 0 unchanged/);
     const again = await cli(['plan', '--access', access, '--detailed-exitcode', '--json']);
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout).summary).toEqual({ create: 0, update: 0, delete: 0, noop: 18 });
+    expect(JSON.parse(again.stdout).summary).toEqual({ create: 0, update: 0, replace: 0, delete: 0, noop: 18 });
 
     // No secret anywhere: CLI output (verbose), the plan, and the tenant's log.
     const everything = [plan.stdout, plan.stderr, deploy.stdout, deploy.stderr, again.stdout, again.stderr, ...harness.tenant.context.runtime.log.map((l) => l.text)].join('\n');
@@ -75,7 +77,7 @@ describe('the CLI against a tenant', () => {
     expect((await cli(['export', '--access', access, '--out', a])).code).toBe(0);
     expect((await cli(['export', '--access', access, '--out', b])).code).toBe(0);
     const kinds = (await readdir(a)).sort();
-    expect(kinds).toEqual(['esv', 'ig-agent', 'journey', 'journey-node', 'oauth2-client', 'policy', 'policy-set', 'resource-type', 'script']);
+    expect(kinds).toEqual(['esv', 'journey', 'journey-node', 'oauth2-client', 'policy', 'policy-gateway', 'policy-set', 'resource-type', 'script']);
     for (const kind of kinds) {
       for (const file of await readdir(path.join(a, kind))) {
         const left = await readFile(path.join(a, kind, file), 'utf8');
@@ -91,10 +93,12 @@ describe('the CLI against a tenant', () => {
     await writeFile(access, JSON.stringify({ consumers: { ghostClient: {} }, providers: {} }));
     const writesBefore = harness.tenant.context.runtime.counters.requests;
     const result = await cli(['deploy', '--access', access]);
-    expect(result.code).toBe(1);
+    // Exit 4: the plan refused to write.
+    expect(result.code).toBe(4);
     expect(result.stderr).toContain('consumer client "ghostClient" does not exist in realm alpha');
     expect(result.stderr).toContain('Nothing was written to the tenant.');
-    expect(harness.tenant.context.runtime.log.slice(-40).some((l) => /^(PUT|POST|DELETE) /.test(l.text) && !l.text.includes('access_token'))).toBe(false);
+    // Reads only: the plan's one agent login to verify the password (and its logout) writes no configuration.
+    expect(harness.tenant.context.runtime.log.slice(-40).filter((l) => /^(PUT|POST|DELETE) /.test(l.text) && !/access_token|\/authenticate|\/sessions/.test(l.text))).toEqual([]);
     expect(harness.tenant.context.runtime.counters.requests).toBeGreaterThan(writesBefore);
   });
 });

@@ -13,11 +13,21 @@ describe('Redactor.text', () => {
     }
   });
 
-  it('masks short secrets too, and the longest match first', () => {
+  it('masks the longest match first', () => {
     const redactor = new Redactor();
-    redactor.add('ab');
-    redactor.add('xaby');
-    expect(redactor.text('1 ab 2 xaby 3')).toBe('1 *** 2 *** 3');
+    redactor.add('secret-part-0123');
+    redactor.add('x-secret-part-0123-y');
+    expect(redactor.text('1 secret-part-0123 2 x-secret-part-0123-y 3')).toBe('1 *** 2 *** 3');
+  });
+
+  it('does not mask values too short to be a secret the tool accepts: masking them would reveal them', () => {
+    const redactor = new Redactor();
+    redactor.add('alpha');
+    // A secret "alpha" would have turned this into /realms/***/, telling the reader the secret.
+    expect(redactor.text('PUT /am/json/realms/root/realms/alpha/applications/x -> 200')).toBe('PUT /am/json/realms/root/realms/alpha/applications/x -> 200');
+    // Where a value is printed as a value it is masked whatever its length.
+    expect(redactor.maskHeaders({ 'X-OpenAM-Password': 'alpha' })).toEqual({ 'X-OpenAM-Password': '***' });
+    expect(redactor.maskBody({ password: 'alpha' })).toEqual({ password: '***' });
   });
 
   it('ignores empty registrations and never throws on odd input', () => {

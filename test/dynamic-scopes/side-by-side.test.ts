@@ -6,9 +6,10 @@
 import axios from 'axios';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessConfig } from '../../tooling/config/access.js';
-import { MANAGED_MARKER } from '../../tooling/engine/model.js';
+import { MANAGED_MARKER, planErrors, planWarnings } from '../../tooling/engine/model.js';
 import { SECRETS, startHarness, type Harness } from '../helpers/local-tenant.js';
 import { CLIENT, denyEmail, dynamicAccess, passwordGrant } from './helpers.js';
+import { diagnosticLine } from '../../tooling/diagnostics.js';
 
 const CONSUMER = 'scopeDrivenAPI1Client';
 const PROVIDER = 'scopeDrivenAPI2Client';
@@ -40,11 +41,11 @@ describe('audience scopes and dynamic scopes on one client', () => {
   it('deploys both: the client keeps its scripts and uses the policy engine for plain scopes', async () => {
     const outcome = await harness.deploy(sideBySide());
     expect(outcome.ok).toBe(true);
-    expect(outcome.plan.warnings).toEqual([`scopePolicies.rules[1]: client "${CONSUMER}" does not allow scope "email" (its scopes: openid profile); the rule can never apply to its tokens`]);
+    expect(planWarnings(outcome.plan).map(diagnosticLine)).toEqual([`scopePolicies.rules[1]: client "${CONSUMER}" does not allow scope "email" (its scopes: openid profile); the rule can never apply to its tokens`]);
     const overrides = harness.tenant.context.state.realms.alpha.oauth2Clients[CONSUMER].overrideOAuth2ClientConfig as Record<string, unknown>;
     expect(overrides).toMatchObject({ providerOverridesEnabled: true, accessTokenModificationPluginType: 'SCRIPTED', validateScopePluginType: 'SCRIPTED', usePolicyEngineForScope: true, scopesPolicySet: 'oauth2Scopes' });
     const client = outcome.plan.changes.find((c) => c.kind === 'oauth2-client' && c.id === CONSUMER)!;
-    expect(client.dependsOn).toEqual(expect.arrayContaining(['script:aic-api-to-api PolicyEvalMod', 'policy-set:oauth2Scopes', 'policy:oauth2Scopes profile grant', 'policy:oauth2Scopes email deny']));
+    expect(client.dependsOn).toEqual(expect.arrayContaining(['script:aic-api-to-api PolicyEvalMod', 'policy:oauth2Scopes profile grant', 'policy:oauth2Scopes email deny']));
   });
 
   it('client credentials: the provider\'s scope through the scripts, profile through the scope policy, openid kept', async () => {
@@ -104,7 +105,7 @@ describe('a scopes policy set the tenant lacks', () => {
     const writes = harness.http.stats.writes;
     const outcome = await harness.deploy({ consumers: {}, identityClaims: [], providers: {} });
     expect(outcome.ok).toBe(false);
-    expect(outcome.plan.problems).toEqual([`policy-set:internalScopes: would be deleted, but client "${CLIENT}" still uses it for scope decisions; set its usePolicyEngineForScope to false (or keep the set in scopePolicies) first`]);
+    expect(planErrors(outcome.plan).map(diagnosticLine)).toEqual([`policy-set:internalScopes: would be deleted, but client "${CLIENT}" still uses it for scope decisions; set its usePolicyEngineForScope to false (or keep the set in scopePolicies) first`]);
     expect(harness.http.stats.writes).toBe(writes);
   });
 
@@ -124,7 +125,7 @@ describe('a scopes policy set the tenant lacks', () => {
     const writes = harness.http.stats.writes;
     const outcome = await harness.deploy(dynamicAccess([denyEmail], [CLIENT, 'ghostClient']));
     expect(outcome.ok).toBe(false);
-    expect(outcome.plan.problems).toEqual(['oauth2-client:ghostClient: OAuth2 client (listed in scopePolicies.clients) "ghostClient" does not exist in realm alpha; create it first (the tool only sets its overrides)']);
+    expect(planErrors(outcome.plan).map(diagnosticLine)).toEqual(['oauth2-client:ghostClient: OAuth2 client (listed in scopePolicies.clients) "ghostClient" does not exist in realm alpha; create it first (the tool only sets its overrides)']);
     expect(harness.http.stats.writes).toBe(writes);
   });
 });

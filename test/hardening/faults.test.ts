@@ -3,7 +3,7 @@
  * The deploy of a large configuration still converges to exactly the state a fault-free deploy reaches.
  */
 import { describe, expect, it } from 'vitest';
-import { generateAccessConfig } from '../../tooling/engine/desired.js';
+import { generateAccessConfig } from '../../tooling/engine/desired/index.js';
 import { addClients, comparableRealm, danglingClientReferences } from '../helpers/tenant-state.js';
 import { startHarness } from '../helpers/local-tenant.js';
 

@@ -8,6 +8,7 @@ import { applyPlan, type ApplyResult, type ProgressEvent } from './apply.js';
 import { planErrors, type DesiredState, type Plan } from './model.js';
 import { planRun, type PlanInputs } from './pipeline.js';
 import { restartAndWait } from './restart.js';
+import { esvsLoaded } from '../rest/esv.js';
 
 export interface DeployOptions {
   /** false: pending ESV values stay pending (--no-restart). */
@@ -38,7 +39,10 @@ export async function runDeploy(http: AmHttp, inputs: PlanInputs, options: Deplo
     http,
     cookieName: observed.cookieName,
     secrets: inputs.secrets,
-    restart: options.restart === false ? undefined : () => restartAndWait(http, { pollSeconds: options.restartPollSeconds ?? 5, timeoutSeconds: options.restartTimeoutSeconds, onProgress: options.onRestart }),
+    restart:
+      options.restart === false || !plan.restart
+        ? undefined
+        : () => restartAndWait(http, { pollSeconds: options.restartPollSeconds ?? 5, timeoutSeconds: options.restartTimeoutSeconds, onProgress: options.onRestart, loaded: () => esvsLoaded(http, plan.restart!.loads) }),
     onProgress: options.onProgress,
   });
   const diagnostics = [...plan.diagnostics, ...result.failed.map((f) => f.diagnostic), ...(result.restartFailure ? [result.restartFailure] : [])];

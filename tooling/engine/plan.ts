@@ -66,7 +66,7 @@ export function computePlan(desired: DesiredState, observed: ObservedState, secr
   const present = new Set(changes.map(changeKey));
   for (const change of changes) {
     const implicit = handlerFor(change.kind).dependencies?.(change as never, changes) ?? [];
-    change.dependsOn = [...new Set([...change.dependsOn, ...implicit])].filter((key) => key !== changeKey(change) && (present.has(key) || key === RESTART_KEY));
+    change.dependsOn = [...new Set([...change.dependsOn, ...implicit])].filter((key) => key !== changeKey(change) && (present.has(key) || key === RESTART_KEY)).sort();
   }
   const restart = restartStep(changes, observed.objects, desiredByKey);
   if (!restart) for (const change of changes) change.dependsOn = change.dependsOn.filter((key) => key !== RESTART_KEY);
@@ -78,7 +78,7 @@ function restartStep(changes: AnyChange[], observed: readonly ObservedObject[], 
   const loading = changes.filter((c) => c.loadsAtRestart && c.action !== 'noop' && c.action !== 'delete');
   const pendingFromEarlier = observed.filter((o) => o.pendingRestart && desired.has(changeKey(o))).map((o) => o.id);
   if (loading.length === 0 && pendingFromEarlier.length === 0) return undefined;
-  return { loads: [...new Set([...loading.map((c) => c.id), ...pendingFromEarlier])].sort(), dependsOn: loading.map(changeKey), pendingFromEarlier };
+  return { loads: [...new Set([...loading.map((c) => c.id), ...pendingFromEarlier])].sort(), dependsOn: loading.map(changeKey).sort(), pendingFromEarlier: pendingFromEarlier.sort() };
 }
 
 /** Changes in an order people can follow: dependencies first, then by kind (registry order) and id. */

@@ -1,8 +1,9 @@
 /**
  * Restarts the tenant so pending ESV values load, the way AIC allows it: read the status first and
  * wait while a restart is already running (never ask for a second one); after asking, a "ready"
- * counts only once the status has been seen to leave "ready" (the first poll may still read the old
- * one); bounded by a timeout with a clear error. Owns the restart-and-poll loop.
+ * counts only once the status has been seen to leave "ready", or the ESVs the restart was for read
+ * as loaded (the first polls may still read the old "ready", and a quick restart can end between two
+ * polls); bounded by a timeout with a clear error. Owns the restart-and-poll loop.
  */
 import type { AmHttp } from '../rest/http.js';
 import { getStartup, restart } from '../rest/esv.js';
@@ -13,6 +14,8 @@ export interface RestartOptions {
   onProgress?: (status: string, elapsedSeconds: number) => void;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** Whether what the restart was for has loaded (a "ready" then is not the stale one). */
+  loaded?: () => Promise<boolean>;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -39,11 +42,13 @@ export async function restartAndWait(http: AmHttp, options: RestartOptions = {})
   }
   await restart(http);
   let left = false;
-  for (;;) {
-    await sleep(pollMs);
+  // The first looks come soon (1 s, 2 s, 4 s, then every pollSeconds), so that even a quick restart
+  // is seen leaving "ready" and its end is not waited for much longer than it took.
+  for (let polls = 0; ; polls++) {
+    await sleep(Math.min(pollMs, 1000 * 2 ** polls));
     const status = await poll();
     if (status !== 'ready') left = true;
-    else if (left) return;
+    else if (left || (options.loaded && (await options.loaded()))) return;
     const late = timedOut(left ? `still "${status}"` : 'the status never left "ready" after the restart was requested');
     if (late) throw late;
   }

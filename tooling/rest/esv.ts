@@ -85,6 +85,13 @@ export async function deleteSecret(http: AmHttp, id: string): Promise<void> {
   await http.request({ method: 'DELETE', path: `/environment/secrets/${seg(id)}`, apiVersion: API, family: FAMILY, accept: [404] });
 }
 
+/** Whether none of these ESVs still has a value pending (what a finished restart leaves; a missing one is not pending). */
+export async function esvsLoaded(http: AmHttp, ids: readonly string[]): Promise<boolean> {
+  const [variables, secrets] = await Promise.all([listVariables(http), listSecrets(http)]);
+  const pending = new Set([...variables.filter((v) => !v.loaded).map((v) => v.id), ...secrets.filter((s) => !s.loaded || s.loadedVersion !== s.activeVersion).map((s) => s.id)]);
+  return ids.every((id) => !pending.has(id));
+}
+
 export type RestartStatus = 'ready' | 'restarting' | string;
 
 export async function getStartup(http: AmHttp): Promise<{ restartStatus: RestartStatus }> {

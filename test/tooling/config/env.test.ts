@@ -4,6 +4,7 @@ import path from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EnvError, loadEnvironment } from '../../../tooling/config/env.js';
+import { generateSecret, secretWeakness } from '../../../tooling/config/secret-strength.js';
 
 const created: string[] = [];
 const dir = async () => {
@@ -55,12 +56,36 @@ describe('environment', () => {
 
   it('keeps the gateway secret and the key out of serialisation', async () => {
     const jwk = { kty: 'RSA', n: 'nnn', e: 'AQAB', d: 'private-d-value' };
-    const env = loadEnvironment({ cwd: await dir(), processEnv: { AIC_TENANT: 't.example.com', POLICY_GATEWAY_SECRET: 'gw-secret-value', AIC_SERVICE_ACCOUNT_ID: 'acct', AIC_SERVICE_ACCOUNT_JWK: JSON.stringify(jwk) } });
-    expect(env.gatewaySecret).toBe('gw-secret-value');
+    const env = loadEnvironment({ cwd: await dir(), processEnv: { AIC_TENANT: 't.example.com', POLICY_GATEWAY_SECRET: 'gw-Secret-Value-0123-4567-abc', AIC_SERVICE_ACCOUNT_ID: 'acct', AIC_SERVICE_ACCOUNT_JWK: JSON.stringify(jwk) } });
+    expect(env.gatewaySecret).toBe('gw-Secret-Value-0123-4567-abc');
     expect(env.auth.kind).toBe('service-account');
     for (const text of [JSON.stringify(env), inspect(env, { depth: 5 })]) {
-      expect(text).not.toContain('gw-secret-value');
+      expect(text).not.toContain('gw-Secret-Value-0123-4567-abc');
       expect(text).not.toContain('private-d-value');
     }
+  });
+});
+
+describe('the gateway secret must be of real strength', () => {
+  it.each([
+    ['alpha', /5 characters/],
+    ['aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', /only 1 kind/],
+    ['abcdefghijklmnopqrstuvwxyz12', /only 2 kind/],
+    ['Ab1Ab1Ab1Ab1Ab1Ab1Ab1Ab1Ab1', /too few distinct/],
+  ])('refuses %j, naming the variable and the rule, never the value', async (secret, why) => {
+    const cwd = await dir();
+    const attempt = () => loadEnvironment({ cwd, processEnv: { AIC_TENANT: 't.example.com', AIC_BEARER_TOKEN: 'b', POLICY_GATEWAY_SECRET: secret } });
+    expect(attempt).toThrow(EnvError);
+    expect(attempt).toThrow(why);
+    expect(attempt).toThrow(/^POLICY_GATEWAY_SECRET: .*at least 24 characters/);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as Error).message).not.toContain(secret);
+    }
+  });
+
+  it('generated secrets always pass (1,000 of them)', () => {
+    for (let i = 0; i < 1000; i++) expect(secretWeakness(generateSecret())).toBeUndefined();
   });
 });

@@ -3,15 +3,15 @@ import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AmError, AmHttp } from '../../../tooling/rest/http.js';
 import { bearerAuth } from '../../../tooling/rest/auth.js';
-import { getServerInfo, getServerVersion, usesVersionedNodeApi } from '../../../tooling/rest/server-info.js';
-import { decodeScript, encodeScript, queryScriptsByName } from '../../../tooling/rest/scripts.js';
+import { getServerInfo, getServerVersion } from '../../../tooling/rest/server-info.js';
+import { putScript, queryScriptsByName } from '../../../tooling/rest/scripts.js';
 import { createResourceType, deleteResourceType, updateResourceType } from '../../../tooling/rest/resource-types.js';
-import { createPolicySet, listPolicySets, updatePolicySet } from '../../../tooling/rest/policy-sets.js';
+import { createPolicySet, deletePolicySet, listPolicySets, updatePolicySet } from '../../../tooling/rest/policy-sets.js';
 import { createPolicy, listPolicies } from '../../../tooling/rest/policies.js';
 import { listClients, putClient, setOverrides } from '../../../tooling/rest/oauth2-clients.js';
-import { unwrapAgent } from '../../../tooling/rest/ig-agents.js';
-import { createSecret, getVariable, listSecrets, setSecretDescription } from '../../../tooling/rest/esv.js';
-import { getNode } from '../../../tooling/rest/journeys.js';
+import { getAgent, putAgent } from '../../../tooling/rest/ig-agents.js';
+import { createSecret, listSecrets, putVariable, setSecretDescription } from '../../../tooling/rest/esv.js';
+import { getNode, nodeVersionFor } from '../../../tooling/rest/journeys.js';
 import { realmPath } from '../../../tooling/rest/paths.js';
 
 const BASE = 'https://tenant.example.com';
@@ -46,8 +46,8 @@ describe('server info', () => {
     ['9.0.0', true],
     ['7', false],
     ['not a version', false],
-  ])('usesVersionedNodeApi(%s) = %s', (version, expected) => {
-    expect(usesVersionedNodeApi(version)).toBe(expected);
+  ])('AM %s uses the versioned node API: %s', (version, expected) => {
+    expect(nodeVersionFor('1.0', version) !== undefined).toBe(expected);
   });
 
   it('reads the version and the cookie name with their API versions', async () => {
@@ -70,11 +70,20 @@ describe('scripts', () => {
     expect(filter).toBe('name eq "plain" or name eq "with \\"quote\\"" or name eq "back\\\\slash"');
   });
 
-  it('asks nothing for no names, and round-trips UTF-8 sources through base64', async () => {
+  it('asks nothing for no names, and round-trips UTF-8 sources through base64 on the wire', async () => {
     expect(await queryScriptsByName(http(), 'alpha', [])).toEqual([]);
     const source = 'var s = "Grüße → ok";';
-    expect(Buffer.from(encodeScript(source), 'base64').toString('utf8')).toBe(source);
-    expect(decodeScript(encodeScript(source))).toBe(source);
+    let sent: { script?: string; evaluatorVersion?: string } = {};
+    nock(BASE)
+      .put(`${R}/scripts/u-1`, (body) => ((sent = body), true)).reply(201, {})
+      .get(`${R}/scripts`).query(true).reply(200, { result: [{ _id: 'u-1', name: 'n', script: Buffer.from(source, 'utf8').toString('base64'), context: 'X' }] });
+    await putScript(http(), 'alpha', 'u-1', { name: 'n', description: '', source, language: 'JAVASCRIPT', context: 'X', evaluatorVersion: '1.0', default: false });
+    expect(Buffer.from(String(sent.script), 'base64').toString('utf8')).toBe(source);
+    expect(sent.evaluatorVersion).toBe('1.0');
+    const [read] = await queryScriptsByName(http(), 'alpha', ['n']);
+    expect(read.source).toBe(source);
+    // A script stored without an evaluatorVersion is legacy.
+    expect(read.evaluatorVersion).toBe('1.0');
   });
 });
 
@@ -138,7 +147,7 @@ describe('paging', () => {
     tenant()
       .get('/environment/secrets').reply(200, { result: [{ _id: 'esv-a' }], pagedResultsCookie: 'next', remainingPagedResults: -1 })
       .get('/environment/secrets').query({ _pagedResultsCookie: 'next' }).reply(200, { result: [{ _id: 'esv-b' }], pagedResultsCookie: null, remainingPagedResults: -1 });
-    expect((await listSecrets(http())).map((s) => s._id)).toEqual(['esv-a', 'esv-b']);
+    expect((await listSecrets(http())).map((s) => s.id)).toEqual(['esv-a', 'esv-b']);
     expect(requests.map((r) => r.query.toString())).toEqual(['', '_pagedResultsCookie=next']);
   });
 
@@ -175,8 +184,16 @@ describe('OAuth2 clients and IG agents', () => {
     expect(next.overrideOAuth2ClientConfig).toEqual({ providerOverridesEnabled: true, issueRefreshToken: true, validateScopeScript: 'uuid-1' });
   });
 
-  it('unwrapAgent flattens {inherited, value} and keeps plain values', () => {
-    expect(unwrapAgent({ _id: 'gw', status: { inherited: false, value: 'Active' }, secretLabelIdentifier: { inherited: false }, userpassword: null })).toEqual({ _id: 'gw', status: 'Active', secretLabelIdentifier: null, userpassword: null });
+  it('agents: a read flattens {inherited, value}; a write wraps every value and keeps what it read', async () => {
+    let sent: Record<string, unknown> = {};
+    nock(BASE)
+      .get(`${R}/realm-config/agents/IdentityGatewayAgent/gw`).reply(200, { _id: 'gw', _rev: '7', status: { inherited: false, value: 'Active' }, secretLabelIdentifier: { inherited: false }, igCdssoLoginUrlTemplate: { inherited: false, value: 'https://ig/x' } })
+      .put(`${R}/realm-config/agents/IdentityGatewayAgent/gw`, (body) => ((sent = body), true)).reply(200, {});
+    const agent = (await getAgent(http(), 'alpha', 'gw'))!;
+    expect(agent.settings).toEqual({ status: 'Active', secretLabelIdentifier: null, igCdssoLoginUrlTemplate: 'https://ig/x' });
+    await putAgent(http(), 'alpha', 'gw', { status: 'Inactive' }, { current: agent.wrapped, password: 'pw-Not-Logged-0000-aaaa-Z' });
+    // Whole object: a setting made in the console survives; _id and _rev are not sent.
+    expect(sent).toEqual({ status: { inherited: false, value: 'Inactive' }, secretLabelIdentifier: { inherited: false }, igCdssoLoginUrlTemplate: { inherited: false, value: 'https://ig/x' }, userpassword: 'pw-Not-Logged-0000-aaaa-Z' });
   });
 });
 
@@ -186,7 +203,7 @@ describe('ESV and paths', () => {
       .put('/environment/secrets/esv-a').reply(400, { code: 400, message: 'Secret already exists' })
       .put('/environment/secrets/esv-b').reply(400, { code: 400, message: 'Invalid encoding' })
       .post('/environment/secrets/esv-a', { description: 'new' }).query({ _action: 'setDescription' }).reply(200, {});
-    const body = { valueBase64: 'eA==', description: 'd', encoding: 'generic', useInPlaceholders: false };
+    const body = { value: 'x', description: 'd', encoding: 'generic', useInPlaceholders: true };
     expect(await createSecret(http(), 'esv-a', body)).toEqual({ exists: true });
     await expect(createSecret(http(), 'esv-b', body)).rejects.toThrow('esv PUT /environment/secrets/esv-b: HTTP 400 Invalid encoding');
     await setSecretDescription(http(), 'esv-a', 'new');
@@ -194,10 +211,19 @@ describe('ESV and paths', () => {
 
   it('URL-encodes ids in paths, and a missing object reads as null', async () => {
     nock(BASE)
-      .get('/environment/variables/esv-a%2Fb').reply(404, {})
+      .put('/environment/variables/esv-a%2Fb').reply(200, {})
       .get(`${R}/realm-config/authentication/authenticationtrees/nodes/PageNode/2.0/id%20x`).reply(404, {});
-    expect(await getVariable(http(), 'esv-a/b')).toBeNull();
+    await putVariable(http(), 'esv-a/b', { value: 'v', description: '', expressionType: 'string' });
     expect(await getNode(http(), 'alpha', 'PageNode', 'id x', '2.0')).toBeNull();
+  });
+
+  it('refuses ids that URL normalisation would turn into another path, before sending anything', async () => {
+    for (const id of ['.', '..', '']) {
+      await expect(updatePolicySet(http(), 'alpha', id, {})).rejects.toThrow(/cannot address an object named/);
+      await expect(deletePolicySet(http(), 'alpha', id)).rejects.toThrow(/cannot address an object named/);
+    }
+    expect(() => realmPath('..')).toThrow(/cannot address/);
+    expect(nock.pendingMocks()).toEqual([]);
   });
 
   it('realm paths: root realm and sub-realms', () => {

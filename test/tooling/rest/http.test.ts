@@ -97,7 +97,7 @@ describe('policy engine writes', () => {
     nock(BASE).post(`${R}/policies`).query({ _action: 'create' }).reply(409, { code: 409, message: 'exists' }).put('/environment/secrets/esv-x').reply(400, { code: 400, message: 'Secret already exists' });
     const { http } = client();
     expect(await createPolicy(http, 'alpha', { name: 'p' })).toEqual({ exists: true });
-    expect(await createSecret(http, 'esv-x', { valueBase64: 'eA==', description: '', encoding: 'generic', useInPlaceholders: false })).toEqual({ exists: true });
+    expect(await createSecret(http, 'esv-x', { value: 'x', description: '', encoding: 'generic', useInPlaceholders: true })).toEqual({ exists: true });
   });
 });
 

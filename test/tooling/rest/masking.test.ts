@@ -46,9 +46,9 @@ describe('masking in verbose logs and errors', () => {
       .post(`${R}/policies`).query({ _action: 'evaluate' }).reply(401, { code: 401, message: `token ${SSO_TOKEN} is invalid` })
       .post(`${R}/policies`).query({ _action: 'evaluate' }).reply(403, { code: 403, message: `still ${SSO_TOKEN}` });
 
-    await createSecret(http, 'esv-policy-gateway-secret', { valueBase64: b64(GATEWAY_SECRET), description: 'gateway', encoding: 'generic', useInPlaceholders: false });
+    await createSecret(http, 'esv-policy-gateway-secret', { value: GATEWAY_SECRET, description: 'gateway', encoding: 'generic', useInPlaceholders: true });
     await createSecretVersion(http, 'esv-policy-gateway-secret', b64(GATEWAY_SECRET)).catch((e: Error) => errors.push(e.message, (e as { amMessage?: string }).amMessage ?? ''));
-    await putVariable(http, 'esv-policy-gateway-id', { valueBase64: b64('policy-evaluator'), description: 'id', expressionType: 'string' });
+    await putVariable(http, 'esv-policy-gateway-id', { value: 'policy-evaluator', description: 'id', expressionType: 'string' });
     await putClient(http, 'alpha', 'consumer', { coreOAuth2ClientConfig: { userpassword: CLIENT_SECRET, clientSecret: CLIENT_SECRET } }).catch((e: Error) => errors.push(e.message));
     await putAgent(http, 'alpha', 'gw', { userpassword: GATEWAY_SECRET }).catch((e: Error) => errors.push(e.message));
     await evaluatePolicies(http, 'alpha', { resources: ['api://p/read'], application: 'p', subject: { ssoToken: SSO_TOKEN } }, { header: COOKIE_NAME, value: SSO_TOKEN }).catch((e: Error) => errors.push(e.message));

@@ -108,13 +108,12 @@ export const policyGatewayHandler: KindHandler<'policy-gateway'> = {
     const current = state.agents[target];
     const settingsDiff = current ? differences(current.settings, spec.settings) : [];
     if (rotate || !current || settingsDiff.length) {
-      const reason = !current
+      const why = !secretUsable ? 'the tenant does not hold the configured secret' : 'the agent no longer logs in with the configured secret';
+      const reason = !rotate || Object.keys(state.agents).length === 0
         ? undefined
-        : rotate
-          ? target === candidate
-            ? `agent ${target} gets the configured password again (the earlier switch to it was never loaded)`
-            : `rotation: agent ${target} gets the configured password, the id ESV switches to it, and ${candidate} is retired after the restart (${!secretUsable ? 'the tenant does not hold the configured secret' : 'the agent no longer logs in with the configured secret'})`
-          : undefined;
+        : target === candidate
+          ? `agent ${target} gets the configured password again (the earlier switch to it was never loaded)`
+          : `rotation: agent ${target} gets the configured password, the id ESV switches to it, and ${candidate} is retired after the restart (${why})`;
       changes.push({
         kind: 'policy-gateway',
         id,

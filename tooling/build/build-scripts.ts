@@ -24,7 +24,8 @@ export type ScriptContext = LegacyScriptContext | NextGenScriptContext;
 
 interface Built<N extends ScriptName, C extends ScriptContext, E extends ScriptEngine, V extends string> {
   name: N;
-  file: string;
+  /** Where the bundle was written; undefined when built in memory only (`plan`). */
+  file?: string;
   source: string;
   context: C;
   engine: E;
@@ -102,15 +103,15 @@ export async function bundleEs5(entry: string, globalName: string): Promise<stri
   return lowerToEs5(bundled.outputFiles[0].text, `${path.basename(entry, '.ts')}.js`);
 }
 
-async function buildOne(spec: ScriptSpec, outDir: string): Promise<BuiltScript> {
+async function buildOne(spec: ScriptSpec, outDir: string | null): Promise<BuiltScript> {
   const started = performance.now();
   const es5 = await bundleEs5(spec.entry, spec.globalName);
   const kind = spec.engine === 'legacy' ? 'AM legacy JavaScript (evaluatorVersion 1.0' : 'AM next-generation JavaScript (evaluatorVersion 2.0';
   const source = `/* ${spec.name}: built from ${spec.entry}; ${kind}, Rhino, ES5). Do not edit. */\n${es5}\n${footer(spec)}`;
   const problems = checkEs5(source, `dist/${spec.name}.js`);
   if (problems.length) throw new Error(problems.join('\n'));
-  const file = path.join(outDir, `${spec.name}.js`);
-  await writeFile(file, source);
+  const file = outDir === null ? undefined : path.join(outDir, `${spec.name}.js`);
+  if (file) await writeFile(file, source);
   const evaluatorVersion = spec.engine === 'legacy' ? '1.0' : '2.0';
   return { name: spec.name, file, source, context: spec.context, engine: spec.engine, evaluatorVersion, seconds: (performance.now() - started) / 1000 } as BuiltScript;
 }
@@ -120,18 +121,20 @@ export interface BuildOptions {
   engines?: readonly ScriptEngine[];
 }
 
-export function buildScripts(outDir?: string, options?: { engines?: readonly ['legacy'] }): Promise<LegacyBuiltScript[]>;
-export function buildScripts(outDir: string | undefined, options: BuildOptions): Promise<BuiltScript[]>;
-export async function buildScripts(outDir = path.join(ROOT, 'dist'), options: BuildOptions = {}): Promise<BuiltScript[]> {
+/** `null` as the folder: the bundles are built and gated in memory, nothing is written (what `plan` needs). */
+
+export function buildScripts(outDir?: string | null, options?: { engines?: readonly ['legacy'] }): Promise<LegacyBuiltScript[]>;
+export function buildScripts(outDir: string | null | undefined, options: BuildOptions): Promise<BuiltScript[]>;
+export async function buildScripts(outDir: string | null = path.join(ROOT, 'dist'), options: BuildOptions = {}): Promise<BuiltScript[]> {
   const engines = options.engines ?? DEFAULT_ENGINES;
-  await mkdir(outDir, { recursive: true });
+  if (outDir !== null) await mkdir(outDir, { recursive: true });
   return Promise.all(SCRIPT_SPECS.filter((spec) => engines.includes(spec.engine)).map((spec) => buildOne(spec, outDir)));
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
     for (const built of await buildScripts(undefined, { engines: ALL_ENGINES })) {
-      process.stdout.write(`built ${path.relative(process.cwd(), built.file)} (${built.context}, evaluatorVersion ${built.evaluatorVersion}, ${built.source.length} bytes, ${Math.round(built.seconds * 1000)} ms, ES5 gate passed)\n`);
+      process.stdout.write(`built ${path.relative(process.cwd(), built.file ?? '')} (${built.context}, evaluatorVersion ${built.evaluatorVersion}, ${built.source.length} bytes, ${Math.round(built.seconds * 1000)} ms, ES5 gate passed)\n`);
     }
   } catch (error) {
     process.stderr.write(`build failed: ${(error as Error).message}\n`);

@@ -41,7 +41,8 @@ export async function loadInputs(options: CommonOptions): Promise<RunInputs> {
   const env = loadEnvironment({ envName: options.env });
   const concurrency = parseConcurrency(options.concurrency);
   const access = await loadAccessConfig(path.resolve(options.access ?? env.accessPath));
-  const scripts = (await buildScripts()).map((b) => ({ name: b.name, source: b.source, context: b.context }));
+  // Built in memory: `plan` writes nothing, not even dist/.
+  const scripts = (await buildScripts(null)).map((b) => ({ name: b.name, source: b.source, context: b.context }));
   const journey = JSON.parse(await readFile(path.join(REPO_ROOT, 'journeys', 'AgentLogin.json'), 'utf8'));
   return { env, access, scripts, journey, concurrency };
 }

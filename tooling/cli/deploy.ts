@@ -27,6 +27,7 @@ export interface DeployCommandOptions extends CommonOptions {
 function reportApply(result: ApplyResult, out: Output): void {
   for (const skip of result.skipped) out.progress(`skipped: ${changeKey(skip.change)} (${skip.reason})`);
   for (const deferred of result.deferred) out.progress(`deferred: ${changeKey(deferred.change)} (${deferred.reason})`);
+  for (const blocked of result.blocked) out.progress(`blocked: ${changeKey(blocked.change)} (${blocked.reason})`);
   if (result.restart === 'deferred') out.progress('ESV changes are pending: restart the tenant to load them (--no-restart was given), then run deploy again to finish.');
 }
 
@@ -64,7 +65,7 @@ export async function deployCommand(options: DeployCommandOptions): Promise<numb
     const counts = summarize(plan);
     const writes = target.http.stats.writes - writesBefore;
     out.result(
-      `Deploy ${outcome.ok ? 'complete' : 'FAILED'}: ${result.done.length} applied, ${result.failed.length} failed, ${result.skipped.length} skipped, ${result.deferred.length} deferred, ${counts.noop} unchanged; ${writes} writes, ${target.http.stats.requests} requests${outcome.restarted ? '; tenant restarted' : ''}.`,
+      `Deploy ${outcome.ok ? 'complete' : result.failed.length || result.skipped.length ? 'FAILED' : 'INCOMPLETE'}: ${result.done.length} applied, ${result.failed.length} failed, ${result.skipped.length} skipped, ${result.deferred.length} deferred, ${result.blocked.length ? `${result.blocked.length} awaiting a promotion, ` : ''}${counts.noop} unchanged; ${writes} writes, ${target.http.stats.requests} requests${outcome.restarted ? '; tenant restarted' : ''}.`,
     );
     let demos: Awaited<ReturnType<typeof runLocalDemonstrations>> | undefined;
     if (outcome.ok && target.local && options.demo) demos = await runLocalDemonstrations({ baseUrl: target.baseUrl, realm: target.realm, redactor: target.redactor, local: target.local }, inputs.access, (line) => out.result(line));
@@ -81,6 +82,7 @@ export async function deployCommand(options: DeployCommandOptions): Promise<numb
       applied: result.done.map(changeKey),
       skipped: result.skipped.map((s) => ({ object: changeKey(s.change), reason: s.reason })),
       deferred: result.deferred.map((s) => ({ object: changeKey(s.change), reason: s.reason })),
+      blocked: result.blocked.map((s) => ({ object: changeKey(s.change), reason: s.reason })),
       restart: result.restart,
       restarted: outcome.restarted,
       requests: target.http.stats.requests,

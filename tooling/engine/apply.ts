@@ -11,7 +11,7 @@ import type { ApplyContext } from './handler.js';
 import { handlerFor } from './kinds/index.js';
 import { changeKey, RESTART_KEY, type AnyChange, type Plan, type Secrets } from './model.js';
 
-export type StepStatus = 'done' | 'failed' | 'skipped' | 'deferred';
+export type StepStatus = 'done' | 'failed' | 'skipped' | 'deferred' | 'blocked';
 
 export interface ProgressEvent {
   /** The change, or undefined for the restart step. */
@@ -28,6 +28,8 @@ export interface ApplyResult {
   skipped: { change: AnyChange; reason: string }[];
   /** Waiting for a restart this run did not make (--no-restart): done by the next deploy. */
   deferred: { change: AnyChange; reason: string }[];
+  /** Static configuration awaiting a promotion, and what depends on it: done by a deploy after the promotion. */
+  blocked: { change: AnyChange; reason: string }[];
   restart: 'not-needed' | 'done' | 'failed' | 'deferred';
   restartFailure?: Diagnostic;
 }
@@ -38,6 +40,11 @@ export interface ApplyOptions {
   secrets: Secrets;
   /** Restarts the tenant and waits until it is ready; undefined: the restart is deferred (--no-restart). */
   restart?: () => Promise<void>;
+  /**
+   * Static configuration in an immutable environment through a direct configuration session: opened
+   * before the first static write (the client to write with), closed (applied) once every step is done.
+   */
+  staticSession?: { open(): Promise<AmHttp>; close(): Promise<void> };
   onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -51,7 +58,9 @@ function failure(change: AnyChange, thrown: unknown): Diagnostic {
 export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
   const ctx: ApplyContext = { http: options.http, realm: plan.realm, amVersion: plan.amVersion, cookieName: options.cookieName, secrets: options.secrets };
   const work = plan.changes.filter((c) => c.action !== 'noop');
-  const result: ApplyResult = { done: [], failed: [], skipped: [], deferred: [], restart: plan.restart ? 'deferred' : 'not-needed' };
+  const result: ApplyResult = { done: [], failed: [], skipped: [], deferred: [], blocked: [], restart: plan.restart ? 'deferred' : 'not-needed' };
+  let session: Promise<AmHttp> | undefined;
+  const httpFor = (change: AnyChange) => (options.staticSession && handlerFor(change.kind).configuration === 'static' ? (session ??= options.staticSession.open()) : Promise.resolve(options.http));
   const outcome = new Map<string, Promise<StepStatus>>();
   const total = work.length + (plan.restart ? 1 : 0);
   let finished = 0;
@@ -72,7 +81,18 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
 
   const run = async (change: AnyChange, after: Promise<unknown>[]): Promise<StepStatus> => {
     await Promise.all(after);
+    if (change.action === 'promote') {
+      result.blocked.push({ change, reason: change.reason ?? 'awaits a promotion' });
+      report(change, 'blocked', change.reason);
+      return 'blocked';
+    }
     const blocking = await blockers(change.dependsOn);
+    if (blocking.some((b) => b.status === 'blocked') && blocking.every((b) => b.status === 'blocked' || b.status === 'deferred')) {
+      const reason = `held until a promotion brings ${blocking.filter((b) => b.status === 'blocked').map((b) => b.key).join(', ')}`;
+      result.blocked.push({ change, reason });
+      report(change, 'blocked', reason);
+      return 'blocked';
+    }
     if (blocking.length && blocking.every((b) => b.status === 'deferred')) {
       const reason = `waits for the tenant restart (${blocking.map((b) => b.key).join(', ')}); run deploy again after restarting`;
       result.deferred.push({ change, reason });
@@ -86,7 +106,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       return 'skipped';
     }
     try {
-      await handlerFor(change.kind).apply(change as never, ctx);
+      await handlerFor(change.kind).apply(change as never, { ...ctx, http: await httpFor(change) });
       result.done.push(change);
       report(change, 'done');
       return 'done';
@@ -127,5 +147,13 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   for (const change of work.filter((c) => c.action === 'delete')) outcome.set(changeKey(change), run(change, [registered, upsertsSettled]));
   release();
   await Promise.all([...outcome.values()]);
+  if (session) {
+    try {
+      await session;
+      await options.staticSession!.close();
+    } catch (thrown) {
+      result.failed.push({ change: work.find((c) => handlerFor(c.kind).configuration === 'static')!, diagnostic: error('tenant', 'apply.direct-configuration', `the direct configuration session failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`) });
+    }
+  }
   return result;
 }

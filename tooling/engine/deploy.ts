@@ -3,9 +3,9 @@
  * plan). Used by the CLI, the end-to-end tests and the benchmark, so they all exercise the same path.
  */
 import type { AmHttp } from '../rest/http.js';
-import type { Diagnostic } from '../diagnostics.js';
+import { error, type Diagnostic } from '../diagnostics.js';
 import { applyPlan, type ApplyResult, type ProgressEvent } from './apply.js';
-import { planErrors, type DesiredState, type Plan } from './model.js';
+import { changeKey, planErrors, type DesiredState, type Plan } from './model.js';
 import { planRun, type PlanInputs } from './pipeline.js';
 import { restartAndWait } from './restart.js';
 import { esvsLoaded } from '../rest/esv.js';
@@ -31,6 +31,18 @@ export interface DeployOutcome {
   diagnostics: Diagnostic[];
 }
 
+/** One diagnostic naming what awaits a promotion and what is held until then (exit code 5). */
+function promotionNeeded(plan: Plan, result: ApplyResult): Diagnostic[] {
+  if (result.blocked.length === 0) return [];
+  const promote = result.blocked.filter((b) => b.change.action === 'promote').map((b) => changeKey(b.change));
+  const held = result.blocked.filter((b) => b.change.action !== 'promote').map((b) => changeKey(b.change));
+  return [
+    error('blocked', 'deploy.promotion-needed', `the ${plan.environment.tier} environment lacks the static configuration ${promote.join(', ')}: promote it from the environment below (npm run promote -- --env <this environment>), then run deploy again`, {
+      detail: held.length ? `held until then, nothing half-switched: ${held.join(', ')}` : undefined,
+    }),
+  ];
+}
+
 export async function runDeploy(http: AmHttp, inputs: PlanInputs, options: DeployOptions = {}): Promise<DeployOutcome> {
   const { plan, desired, observed } = await planRun(http, inputs);
   options.onPlan?.(plan);
@@ -45,7 +57,7 @@ export async function runDeploy(http: AmHttp, inputs: PlanInputs, options: Deplo
         : () => restartAndWait(http, { pollSeconds: options.restartPollSeconds ?? 5, timeoutSeconds: options.restartTimeoutSeconds, onProgress: options.onRestart, loaded: () => esvsLoaded(http, plan.restart!.loads) }),
     onProgress: options.onProgress,
   });
-  const diagnostics = [...plan.diagnostics, ...result.failed.map((f) => f.diagnostic), ...(result.restartFailure ? [result.restartFailure] : [])];
-  const ok = result.failed.length === 0 && result.skipped.length === 0 && result.restart !== 'failed';
+  const diagnostics = [...plan.diagnostics, ...result.failed.map((f) => f.diagnostic), ...(result.restartFailure ? [result.restartFailure] : []), ...promotionNeeded(plan, result)];
+  const ok = result.failed.length === 0 && result.skipped.length === 0 && result.blocked.length === 0 && result.restart !== 'failed';
   return { plan, desired, result, restarted: result.restart === 'done', ok, diagnostics };
 }

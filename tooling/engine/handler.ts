@@ -6,7 +6,7 @@
  */
 import type { AmHttp } from '../rest/http.js';
 import type { Diagnostic } from '../diagnostics.js';
-import type { AnyChange, Change, DesiredObject, JsonValue, ObjectKind, Observed, ObservedObject, Ref, Secrets, Spec } from './model.js';
+import type { AnyChange, Change, DesiredObject, JsonValue, ObjectKind, Observed, ObservedObject, PlanEnvironment, Ref, Secrets, Spec } from './model.js';
 
 /**
  * static: reaches staging and production only through AIC's promotion (scripts, journeys);
@@ -29,6 +29,10 @@ export interface ReadContext {
 export interface PlanOptions {
   /** A policy the tool did not write, in a policy set it manages: a warning instead of a delete. */
   keepForeignPolicies?: boolean;
+  /** The environment (immutable static configuration, locked, tier); a mutable development one when absent. */
+  environment?: Omit<PlanEnvironment, 'directConfiguration'>;
+  /** Write static configuration in an immutable environment through a direct configuration session. */
+  directConfiguration?: boolean;
 }
 
 export interface PlanContext {

@@ -73,8 +73,13 @@ export interface ObservedState {
   cookieName: string;
 }
 
-/** `replace`: delete, then create (a property the tenant cannot change in place). Every action but noop writes. */
-export type ChangeAction = 'create' | 'update' | 'replace' | 'delete' | 'noop';
+/**
+ * `replace`: delete, then create (a property the tenant cannot change in place). `promote`: static
+ * configuration an immutable environment (staging, production) gets only by AIC's promotion from
+ * the lower one: never written by the tool, and what depends on it waits. Every other action but
+ * noop writes.
+ */
+export type ChangeAction = 'create' | 'update' | 'replace' | 'delete' | 'promote' | 'noop';
 
 export interface FieldChange {
   path: string;
@@ -117,9 +122,19 @@ export interface RestartStep {
   pendingFromEarlier: string[];
 }
 
+/** The environment the plan is for (GET /environment/info). */
+export interface PlanEnvironment {
+  immutable: boolean;
+  locked: boolean;
+  tier: string;
+  /** Static configuration is written through a direct configuration session (tenants that offer one). */
+  directConfiguration: boolean;
+}
+
 export interface Plan {
   realm: string;
   amVersion: string;
+  environment: PlanEnvironment;
   changes: AnyChange[];
   restart?: RestartStep;
   /** Errors: nothing may be applied. Warnings: printed, the deploy proceeds. */

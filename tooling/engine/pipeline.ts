@@ -4,6 +4,7 @@
  * what `deploy` would change.
  */
 import type { AmHttp } from '../rest/http.js';
+import { getEnvironmentInfo } from '../rest/environment.js';
 import type { AccessConfig } from '../config/access.js';
 import { desiredState, type BundleSource } from './desired/index.js';
 import type { PlanOptions } from './handler.js';
@@ -34,7 +35,8 @@ export interface PlannedRun {
 }
 
 export async function planRun(http: AmHttp, inputs: PlanInputs): Promise<PlannedRun> {
-  const server = await observeServer(http);
+  // Which environment this is decides what may be written here (static configuration only in development).
+  const [server, environment] = await Promise.all([observeServer(http), inputs.options?.environment ? Promise.resolve(inputs.options.environment) : getEnvironmentInfo(http)]);
   const desired = desiredState({
     access: inputs.access,
     realm: inputs.realm,
@@ -46,5 +48,5 @@ export async function planRun(http: AmHttp, inputs: PlanInputs): Promise<Planned
     journey: inputs.journey,
   });
   const observed = await observeTenant(http, desired, server, inputs.secrets);
-  return { desired, observed, plan: computePlan(desired, observed, inputs.secrets, inputs.options) };
+  return { desired, observed, plan: computePlan(desired, observed, inputs.secrets, { ...inputs.options, environment }) };
 }

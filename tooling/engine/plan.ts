@@ -8,7 +8,7 @@
 import { error, type Diagnostic } from '../diagnostics.js';
 import type { PlanContext, PlanOptions } from './handler.js';
 import { handlerFor, KINDS } from './kinds/index.js';
-import { changeKey, RESTART_KEY, type AnyChange, type Change, type DesiredObject, type DesiredState, type ObjectKind, type ObservedObject, type ObservedState, type Plan, type RestartStep, type Secrets } from './model.js';
+import { changeKey, RESTART_KEY, type AnyChange, type ChangeAction, type Change, type DesiredObject, type DesiredState, type ObjectKind, type ObservedObject, type ObservedState, type Plan, type RestartStep, type Secrets } from './model.js';
 
 export function computePlan(desired: DesiredState, observed: ObservedState, secrets: Secrets, options: PlanOptions = {}): Plan {
   const diagnostics: Diagnostic[] = [];
@@ -63,6 +63,11 @@ export function computePlan(desired: DesiredState, observed: ObservedState, secr
   for (const object of observed.objects) if (!desiredByKey.has(changeKey(object))) planObject(changeKey(object), object.kind, object.id);
 
   const changes = [...planned.values()].flat() as AnyChange[];
+  const environment = { immutable: false, locked: false, tier: 'development', ...options.environment, directConfiguration: options.directConfiguration === true };
+  if (environment.immutable && !environment.directConfiguration) for (const change of changes) holdForPromotion(change, environment.tier);
+  if (environment.locked && changes.some((c) => c.action !== 'noop' && c.action !== 'promote')) {
+    diagnostics.push(error('blocked', 'plan.environment-locked', `the ${environment.tier} environment is locked for a promotion: AIC refuses configuration and ESV writes until it is unlocked; run deploy again once the promotion has finished`));
+  }
   const present = new Set(changes.map(changeKey));
   for (const change of changes) {
     const implicit = handlerFor(change.kind).dependencies?.(change as never, changes) ?? [];
@@ -70,7 +75,19 @@ export function computePlan(desired: DesiredState, observed: ObservedState, secr
   }
   const restart = restartStep(changes, observed.objects, desiredByKey);
   if (!restart) for (const change of changes) change.dependsOn = change.dependsOn.filter((key) => key !== RESTART_KEY);
-  return { realm: desired.realm, amVersion: observed.amVersion, changes: displayOrder(changes), restart, diagnostics };
+  return { realm: desired.realm, amVersion: observed.amVersion, environment, changes: displayOrder(changes), restart, diagnostics };
+}
+
+/**
+ * Static configuration in an immutable environment arrives only by promotion: a change to it is
+ * not written here, and whatever depends on it (a client pointing at a script) waits for it.
+ */
+function holdForPromotion(change: AnyChange, tier: string): void {
+  if (change.action === 'noop' || handlerFor(change.kind).configuration !== 'static') return;
+  const what = change.action === 'create' ? 'missing here' : change.action === 'delete' ? 'still here but no longer wanted' : 'different here';
+  change.reason = `static configuration, ${what}: the ${tier} environment gets it only by promotion from the environment below (npm run promote)`;
+  change.action = 'promote';
+  change.loadsAtRestart = false;
 }
 
 /** A restart when this plan writes something that loads only then, or an earlier run left values pending. */
@@ -99,8 +116,8 @@ function displayOrder(changes: AnyChange[]): AnyChange[] {
   return [...changes].sort((a, b) => deleting(a) - deleting(b) || depthOf(a) - depthOf(b) || KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind) || a.id.localeCompare(b.id));
 }
 
-export function summarize(plan: Plan): Record<'create' | 'update' | 'replace' | 'delete' | 'noop', number> {
-  const counts = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
+export function summarize(plan: Plan): Record<ChangeAction, number> {
+  const counts = { create: 0, update: 0, replace: 0, delete: 0, promote: 0, noop: 0 };
   for (const change of plan.changes) counts[change.action] += 1;
   return counts;
 }

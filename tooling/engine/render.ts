@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { AnyChange, ChangeAction, FieldChange, JsonValue, Plan } from './model.js';
 import { summarize } from './plan.js';
 
-const SYMBOL: Record<ChangeAction, string> = { create: '+', update: '~', replace: '-/+', delete: '-', noop: ' ' };
+const SYMBOL: Record<ChangeAction, string> = { create: '+', update: '~', replace: '-/+', delete: '-', promote: '>', noop: ' ' };
 
 function shortValue(value: JsonValue | undefined): string {
   if (value === undefined) return '(none)';
@@ -33,7 +33,7 @@ function renderChange(change: AnyChange, maxFields: number): string[] {
   const lines = [`  ${SYMBOL[change.action].padStart(3)} ${change.action.padEnd(7)} ${change.kind.padEnd(14)} ${change.id}`];
   if (change.reason) lines.push(`      because ${change.reason}`);
   // A create shows only its secret fields (its whole body is new); updates and replaces show the diff.
-  const fields = change.action === 'create' ? change.diff.filter((d) => d.sensitive) : change.action === 'delete' ? [] : change.diff;
+  const fields = change.action === 'create' ? change.diff.filter((d) => d.sensitive) : change.action === 'delete' || change.action === 'promote' ? [] : change.diff;
   for (const field of fields.slice(0, maxFields)) lines.push(renderField(field));
   if (fields.length > maxFields) lines.push(`      … ${fields.length - maxFields} more fields`);
   return lines;
@@ -51,7 +51,7 @@ export function renderPlan(plan: Plan, options: RenderOptions = {}): string {
   const counts = summarize(plan);
   lines.push('');
   lines.push(
-    `Plan: ${counts.create} to create, ${counts.update} to update, ${counts.replace ? `${counts.replace} to replace, ` : ''}${counts.delete} to delete, ${counts.noop} unchanged.` +
+    `Plan: ${counts.create} to create, ${counts.update} to update, ${counts.replace ? `${counts.replace} to replace, ` : ''}${counts.delete} to delete, ${counts.promote ? `${counts.promote} to promote, ` : ''}${counts.noop} unchanged.` +
       (plan.restart ? ' ESV changes are pending: the tenant will be restarted once they are written.' : ''),
   );
   return lines.join('\n');
@@ -62,6 +62,7 @@ export function planToJson(plan: Plan): Record<string, unknown> {
   return {
     realm: plan.realm,
     amVersion: plan.amVersion,
+    environment: plan.environment,
     restart: plan.restart ?? null,
     summary: summarize(plan),
     changes: plan.changes

@@ -231,3 +231,45 @@ describe('the gateway secret and the two agents', () => {
     expect(retire.kind === 'policy-gateway' && 'settings' in retire.payload && retire.payload.agent).toBe(slotA);
   });
 });
+
+describe('an immutable environment (staging, production)', () => {
+  const staging = { environment: { immutable: true, locked: false, tier: 'staging' } };
+
+  it('static configuration is never written there: missing or different scripts and journeys are to promote, clients are held', async () => {
+    const p = plan([client()], access(), staging);
+    const scripts = p.changes.filter((c) => c.kind === 'script' || c.kind === 'journey' || c.kind === 'journey-node');
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(scripts.every((c) => c.action === 'promote' && /only by promotion/.test(c.reason ?? ''))).toBe(true);
+    // Dynamic configuration is written in each environment directly.
+    expect(find(p, 'policy:ordersApi read')?.action).toBe('create');
+    expect(find(p, `esv:${ESV.cookie}`)?.action).toBe('create');
+    const consumer = find(p, 'oauth2-client:webApp')!;
+    expect(consumer.dependsOn).toContain(`script:${SCRIPT_NAMES['policy-eval-mod']}`);
+
+    const { applyPlan } = await import('../../../tooling/engine/apply.js');
+    const written: string[] = [];
+    const http = { request: async (req: { method: string; path: string }) => (written.push(`${req.method} ${req.path}`), { status: 200, data: {}, headers: {} }), redactor: { add() {}, addSecretHeader() {} } };
+    const result = await applyPlan({ ...p, changes: p.changes.filter((c) => c.kind !== 'esv' && c.kind !== 'policy-gateway' && c.kind !== 'resource-type' && c.kind !== 'policy-set' && c.kind !== 'policy') }, { http: http as never, cookieName: 'ck', secrets: { gatewaySecret: SECRET } });
+    expect(result.blocked.map((b) => changeKey(b.change))).toEqual(expect.arrayContaining([`script:${SCRIPT_NAMES['policy-eval-mod']}`, 'oauth2-client:webApp']));
+    expect(result.blocked.find((b) => b.change.kind === 'oauth2-client')?.reason).toMatch(/held until a promotion brings/);
+    // Nothing static, and no client, was written.
+    expect(written).toEqual([]);
+  });
+
+  it('once promoted (present and identical) static objects are unchanged and the client may be switched', () => {
+    const promoted = deployedTenant().map((o) => (o.kind === 'oauth2-client' ? client() : o));
+    const p = plan(promoted, access(), staging);
+    expect(writes(p)).toEqual(['update oauth2-client:webApp']);
+  });
+
+  it('a locked environment refuses every write until the promotion has finished', () => {
+    const p = plan([client()], access(), { environment: { immutable: true, locked: true, tier: 'production' } });
+    expect(p.diagnostics).toEqual([expect.objectContaining({ severity: 'error', category: 'blocked', code: 'plan.environment-locked' })]);
+  });
+
+  it('with a direct configuration session, static configuration is planned as in development', () => {
+    const p = plan([client()], access(), { ...staging, directConfiguration: true });
+    expect(find(p, `script:${SCRIPT_NAMES['policy-eval-mod']}`)?.action).toBe('create');
+    expect(p.environment).toMatchObject({ immutable: true, directConfiguration: true });
+  });
+});

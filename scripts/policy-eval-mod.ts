@@ -8,8 +8,8 @@
  * Nothing is thrown out of the script: an exception would fail the token request with HTTP 500.
  */
 import { splitTokenScopes } from './lib/scope-grammar';
-import { authenticateRequest, claimsFromAttributes, evaluateRequest, identityClaimNames, logoutRequest, tenantBaseUrl, type HttpRequestSpec } from './lib/policy-request';
-import { grantedScopes, readSsoToken } from './lib/policy-decision';
+import { authenticateRequest, claimsFromAttributes, evaluateRequest, identityClaimNames, logoutRequest, serverInfoRequest, tenantBaseUrl, type HttpRequestSpec } from './lib/policy-request';
+import { grantedScopes, readCookieName, readSsoToken } from './lib/policy-decision';
 import { arrayToSet, jsString, setToArray } from './lib/java';
 
 const ESV_TENANT = 'esv.tenant.env.fqdn';
@@ -137,11 +137,23 @@ function failClosed(plainScopes: string[], reason: string): void {
   }
 }
 
-/** One agent session per token, ended here so that none is left behind. */
+/**
+ * One agent session per token, ended here so that none is left behind. When the logout with the
+ * esv-cookie name fails (a wrong ESV also fails the evaluation, closed), the tenant's own cookie name
+ * is asked for once and the logout repeated with it.
+ */
 function logout(baseUrl: string, realmName: string, cookieName: string, ssoToken: string): void {
   try {
     const answer = send(logoutRequest(baseUrl, realmName, cookieName, ssoToken));
-    if (answer.status !== 200) logger.warning(LOG_PREFIX + 'agent session logout answered HTTP ' + answer.status);
+    if (answer.status === 200) return;
+    const info = send(serverInfoRequest(baseUrl));
+    const configured = readCookieName(info.status, info.body);
+    if (!configured.ok || !configured.value || configured.value === cookieName) {
+      logger.warning(LOG_PREFIX + 'agent session logout answered HTTP ' + answer.status);
+      return;
+    }
+    const retried = send(logoutRequest(baseUrl, realmName, configured.value, ssoToken));
+    logger.warning(LOG_PREFIX + 'esv-cookie does not name the tenant\'s session cookie; the agent session was ended with the tenant\'s own cookie name' + (retried.status === 200 ? '' : ', which answered HTTP ' + retried.status));
   } catch (error) {
     logger.warning(LOG_PREFIX + 'agent session logout failed');
   }

@@ -22,6 +22,20 @@ export function readSsoToken(status: number, body: string): Outcome<string> {
   return { ok: true, value: tokenId };
 }
 
+/** The session cookie name from a serverinfo answer, or an error (the caller then gives up on the logout). */
+export function readCookieName(status: number, body: string): Outcome<string> {
+  if (status !== 200) return { ok: false, error: 'server information answered HTTP ' + status };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (e) {
+    return { ok: false, error: 'server information answered something that is not JSON' };
+  }
+  const name = parsed && typeof parsed === 'object' ? (parsed as { cookieName?: unknown }).cookieName : undefined;
+  if (typeof name !== 'string' || name.length === 0) return { ok: false, error: 'server information named no cookie' };
+  return { ok: true, value: name };
+}
+
 /**
  * The static response attribute every audience-scope policy carries: the exact audience scope it
  * decides. AM matches resources case-insensitively (and a foreign policy may use wildcards), so a

@@ -7,7 +7,7 @@
  */
 
 export interface HttpRequestSpec {
-  method: 'POST';
+  method: 'POST' | 'GET';
   url: string;
   headers: { name: string; value: string }[];
   body: string;
@@ -105,6 +105,19 @@ export function logoutRequest(baseUrl: string, realm: string, cookieName: string
       { name: cookieName, value: ssoToken },
     ],
     body: '{}',
+  };
+}
+
+/**
+ * The tenant's own server information (anonymous), which names its session cookie: asked only when a
+ * logout with the esv-cookie name fails, so that a wrong ESV never leaves the agent's session behind.
+ */
+export function serverInfoRequest(baseUrl: string): HttpRequestSpec {
+  return {
+    method: 'GET',
+    url: baseUrl + '/am/json/serverinfo/*',
+    headers: [{ name: 'Accept-API-Version', value: 'resource=1.1' }],
+    body: '',
   };
 }
 

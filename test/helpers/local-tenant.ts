@@ -28,7 +28,7 @@ export async function agentJourney(): Promise<unknown> {
 export interface Harness {
   tenant: LocalTenant;
   http: AmHttp;
-  deploy(access: AccessConfig, options?: { concurrency?: number; gatewaySecret?: string }): Promise<DeployOutcome>;
+  deploy(access: AccessConfig, options?: { concurrency?: number; gatewaySecret?: string; keepForeignPolicies?: boolean; restart?: boolean }): Promise<DeployOutcome>;
   token(form: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }>;
   introspect(token: string, clientId: string, secret: string): Promise<Record<string, unknown>>;
   close(): Promise<void>;
@@ -48,7 +48,7 @@ export async function startHarness(options: LocalTenantOptions = {}): Promise<Ha
     http,
     async deploy(access, deployOptions = {}) {
       const target = deployOptions.concurrency ? makeHttp(deployOptions.concurrency) : http;
-      return runDeploy(target, { access, realm: 'alpha', tenantEsvValue: tenant.url, gatewayId: 'policy-evaluator', secrets: { gatewaySecret: deployOptions.gatewaySecret ?? GATEWAY_SECRET }, scripts: await scriptBundles(), journey: await agentJourney() }, { restartPollSeconds: 0.02 });
+      return runDeploy(target, { access, realm: 'alpha', tenantEsvValue: tenant.url, gatewayId: 'policy-evaluator', secrets: { gatewaySecret: deployOptions.gatewaySecret ?? GATEWAY_SECRET }, scripts: await scriptBundles(), journey: await agentJourney(), options: { keepForeignPolicies: deployOptions.keepForeignPolicies } }, { restartPollSeconds: 0.02, restart: deployOptions.restart });
     },
     async token(values) {
       const response = await client.post('/access_token', form(values), { headers: { 'content-type': 'application/x-www-form-urlencoded' } });

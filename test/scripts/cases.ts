@@ -260,6 +260,30 @@ export const CASES: ScriptCase[] = [
     },
   },
   {
+    name: 'token: a wrong esv-cookie fails closed, and the agent is still logged out with the tenant\'s own cookie name',
+    ...TM,
+    input: {
+      realm: '/alpha',
+      env: { ...ENV, 'esv.cookie': 'not-the-cookie' },
+      accessToken: token(['api://p/read']),
+      identity: null,
+      http: [login, { status: 401, body: '{"code":401,"message":"Access Denied"}' }, { status: 401, body: '{"code":401}' }, { status: 200, body: '{"cookieName":"6ac6499e9da2071","domains":[]}' }, logout],
+    },
+    check: (o) => {
+      expectFailedClosed(o);
+      expect(o.logs.find((l) => l.level === 'error')?.text).toContain('policy evaluation answered HTTP 401');
+      expect(o.httpCalls.map((c) => `${c.method} ${c.uri.replace('https://openam-example.forgeblocks.com', '')}`)).toEqual([
+        'POST /am/json/realms/root/realms/alpha/authenticate?authIndexType=service&authIndexValue=AgentLogin',
+        'POST /am/json/realms/root/realms/alpha/policies?_action=evaluate',
+        'POST /am/json/realms/root/realms/alpha/sessions?_action=logout',
+        'GET /am/json/serverinfo/*',
+        'POST /am/json/realms/root/realms/alpha/sessions?_action=logout',
+      ]);
+      expectLoggedOut(o);
+      expectNoSecretLogged(o);
+    },
+  },
+  {
     name: 'token: a missing ESV fails closed and makes no call',
     ...TM,
     input: { realm: '/alpha', env: { ...ENV, 'esv.policy.gateway.secret': '' }, accessToken: token(['api://p/read']), identity: null, http: [] },

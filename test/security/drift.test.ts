@@ -9,7 +9,7 @@ import type { AccessConfig } from '../../tooling/config/access.js';
 import { ESV } from '../../tooling/engine/desired/index.js';
 import { changeKey, planWarnings } from '../../tooling/engine/model.js';
 import { hasChanges } from '../../tooling/engine/plan.js';
-import { createSecretVersion } from '../../tooling/rest/esv.js';
+import { createSecret, createSecretVersion, deleteSecret } from '../../tooling/rest/esv.js';
 import { getAgent, putAgent } from '../../tooling/rest/ig-agents.js';
 import { createPolicy, updatePolicy } from '../../tooling/rest/policies.js';
 import { restartAndWait } from '../../tooling/engine/restart.js';
@@ -52,6 +52,19 @@ describe('drift that plan must see and deploy must repair', () => {
     expect(keys).toEqual(expect.arrayContaining(['create policy-gateway:policy-evaluator', `update esv:${ESV.gatewayId}`]));
     expect(outcome.plan.changes.find((c) => c.kind === 'policy-gateway' && c.action !== 'noop')?.reason).toMatch(/no longer logs in/);
     expect(outcome.ok).toBe(true);
+    expect((await articleToken()).body.scope).toBe('read');
+  });
+
+  it('a gateway secret created with useInPlaceholders false (as an earlier version of the tool did): replaced before the restart', async () => {
+    await deleteSecret(harness.http, ESV.gatewaySecret);
+    await createSecret(harness.http, ESV.gatewaySecret, { value: 'gateway-Secret-for-tests-9f3b-Kq7', description: 'made by hand', encoding: 'generic', useInPlaceholders: false });
+    await restart();
+    expect((await articleToken()).body.scope).toBe(''); // scripts cannot read it through systemEnv
+    const { outcome, keys } = await changed();
+    expect(keys).toContain(`replace esv:${ESV.gatewaySecret}`);
+    expect(outcome.plan.changes.find((c) => c.id === ESV.gatewaySecret)?.reason).toMatch(/useInPlaceholders false/);
+    expect(outcome.ok).toBe(true);
+    expect(harness.tenant.context.state.esv.secrets[ESV.gatewaySecret].useInPlaceholders).toBe(true);
     expect((await articleToken()).body.scope).toBe('read');
   });
 

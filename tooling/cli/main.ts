@@ -62,12 +62,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
-async function main(): Promise<void> {
+/** Runs one command line (argv as process.argv has it) and returns the exit code; what is thrown is rendered here. */
+export async function runCli(argv: string[]): Promise<number> {
   let exitCode = 0;
   const program = buildProgram((code) => (exitCode = code));
   const redact = (text: string) => (activeRedactor ? activeRedactor(text) : text);
   try {
-    await program.parseAsync(process.argv);
+    await program.parseAsync(argv);
   } catch (thrown) {
     if (thrown instanceof DiagnosticError) {
       for (const d of thrown.diagnostics) process.stderr.write(redact(`${d.severity}: ${diagnosticLine(d)}`) + '\n');
@@ -77,9 +78,9 @@ async function main(): Promise<void> {
       exitCode = EXIT.tenant;
     }
   }
-  process.exitCode = exitCode;
+  return exitCode;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  await main();
+  process.exitCode = await runCli(process.argv);
 }

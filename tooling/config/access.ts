@@ -316,7 +316,8 @@ async function filesOf(target: string, problems: AccessProblem[]): Promise<strin
         if (entry.endsWith('.json')) problems.push({ file: full, path: '', message: unreadable(error) });
         continue;
       }
-      if (entryInfo.isDirectory()) await walk(full);
+      if (entryInfo.isDirectory() && entry.endsWith('.json')) problems.push({ file: full, path: '', message: 'a folder named like an access file: rename it, or move its files up' });
+      else if (entryInfo.isDirectory()) await walk(full);
       else if (!entry.endsWith('.json')) continue;
       else if (!entryInfo.isFile()) problems.push({ file: full, path: '', message: 'not a regular file (a FIFO, socket or device is never read)' });
       else {

@@ -5,7 +5,7 @@
  * as loaded (the first polls may still read the old "ready", and a quick restart can end between two
  * polls); bounded by a timeout with a clear error. Owns the restart-and-poll loop.
  */
-import type { AmHttp } from '../rest/http.js';
+import { AmError, type AmHttp } from '../rest/http.js';
 import { getStartup, restart } from '../rest/esv.js';
 
 export interface RestartOptions {
@@ -34,13 +34,26 @@ export async function restartAndWait(http: AmHttp, options: RestartOptions = {})
   };
   const timedOut = (what: string) => now() - started > timeoutMs && new Error(`tenant restart: ${what} after ${elapsed()} s (timeout ${Math.round(timeoutMs / 1000)} s); check the tenant's status in the admin console, then run deploy again`);
 
-  // A restart someone else started: let it finish rather than asking for another one.
-  for (let status = await poll(); status !== 'ready'; status = await poll()) {
-    const late = timedOut(`a restart already running is still "${status}"`);
-    if (late) throw late;
-    await sleep(pollMs);
+  // A restart someone else started: let it finish rather than asking for another one. Right after
+  // it was asked for, its status may still read "ready"; then our request is refused (409) and we
+  // wait for it the same way, then ask again (it may have started before our writes).
+  for (;;) {
+    for (let status = await poll(); status !== 'ready'; status = await poll()) {
+      const late = timedOut(`a restart already running is still "${status}"`);
+      if (late) throw late;
+      await sleep(pollMs);
+    }
+    try {
+      await restart(http);
+      break;
+    } catch (thrown) {
+      if (!(thrown instanceof AmError) || thrown.status !== 409) throw thrown;
+      options.onProgress?.('restarting (another restart is running)', elapsed());
+      const late = timedOut('another restart kept running');
+      if (late) throw late;
+      await sleep(Math.min(pollMs, 1000));
+    }
   }
-  await restart(http);
   let left = false;
   // The first looks come soon (1 s, 2 s, 4 s, then every pollSeconds), so that even a quick restart
   // is seen leaving "ready" and its end is not waited for much longer than it took.

@@ -24,7 +24,7 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
-export function sameValue(a: unknown, b: unknown): boolean {
+function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 
@@ -47,7 +47,7 @@ export function project(observed: unknown, desired: unknown): JsonValue | undefi
   return observed as JsonValue | undefined;
 }
 
-export function diffFields(before: unknown, after: unknown, path = ''): FieldChange[] {
+function diffFields(before: unknown, after: unknown, path = ''): FieldChange[] {
   if (isPlainObject(after) && isPlainObject(before)) {
     const changes: FieldChange[] = [];
     for (const key of Object.keys(after).sort()) changes.push(...diffFields(before[key], after[key], path ? `${path}.${key}` : key));

@@ -21,7 +21,7 @@ export function stripDigest(description: string): string {
 }
 
 /** Whether the description carries a digest of exactly this value. */
-export function digestMatches(description: string | undefined, value: string): boolean {
+function digestMatches(description: string | undefined, value: string): boolean {
   const match = DIGEST_PATTERN.exec(description ?? '');
   if (!match) return false;
   const expected = Buffer.from(match[2], 'hex');

@@ -1,6 +1,6 @@
 /**
- * Policies and policy evaluation. Accept-API-Version `resource=2.1`: the form recorded from AIC
- * (AM-FACTS also lists protocol=1.0,resource=2.1; AM accepts both).
+ * Policies. Accept-API-Version `resource=2.1`: the form recorded from AIC (AM-FACTS also lists
+ * protocol=1.0,resource=2.1; AM accepts both). Evaluation is the scripts' business, not the tool's.
  */
 import type { AmHttp } from './http.js';
 import { queryAll } from './paging.js';
@@ -19,30 +19,3 @@ export const listPolicies = (http: AmHttp, realm: string, filter = 'true') =>
 export const createPolicy = (http: AmHttp, realm: string, body: Record<string, unknown>) => createObject(http, POLICIES, realm, body);
 export const updatePolicy = (http: AmHttp, realm: string, name: string, body: Record<string, unknown>) => updateObject(http, POLICIES, realm, name, body);
 export const deletePolicy = (http: AmHttp, realm: string, name: string) => deleteObject(http, POLICIES, realm, name);
-
-export interface PolicyDecision {
-  resource: string;
-  actions: Record<string, boolean>;
-  attributes?: Record<string, unknown>;
-  advices?: Record<string, unknown>;
-  ttl?: number;
-}
-
-/** `ssoToken`: the caller's session, sent in the header named after the tenant cookie; masked in logs. */
-export async function evaluatePolicies(http: AmHttp, realm: string, body: Record<string, unknown>, ssoToken?: { header: string; value: string }): Promise<PolicyDecision[]> {
-  if (ssoToken) {
-    http.redactor.addSecretHeader(ssoToken.header);
-    http.redactor.add(ssoToken.value);
-  }
-  const response = await http.request<PolicyDecision[]>({
-    method: 'POST',
-    path: POLICIES.collection(realm),
-    query: { _action: 'evaluate' },
-    body,
-    apiVersion: POLICIES.apiVersion,
-    family: POLICIES.family,
-    readOnly: true,
-    headers: ssoToken ? { [ssoToken.header]: ssoToken.value } : undefined,
-  });
-  return response.data;
-}

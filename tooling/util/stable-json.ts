@@ -9,7 +9,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** A copy with every plain object's keys sorted; values with toJSON (dates) are converted first. */
-export function sortDeep(value: unknown): unknown {
+function sortDeep(value: unknown): unknown {
   if (value && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
     return sortDeep((value as { toJSON: () => unknown }).toJSON());
   }

@@ -9,7 +9,7 @@ import { bearerAuth } from '../../../tooling/rest/auth.js';
 import { createSecret, createSecretVersion, putVariable } from '../../../tooling/rest/esv.js';
 import { putClient } from '../../../tooling/rest/oauth2-clients.js';
 import { putAgent } from '../../../tooling/rest/ig-agents.js';
-import { evaluatePolicies } from '../../../tooling/rest/policies.js';
+import { logout } from '../../../tooling/rest/authenticate.js';
 import { Redactor } from '../../../common/redact.js';
 
 const BASE = 'https://tenant.example.com';
@@ -27,7 +27,7 @@ afterEach(() => nock.cleanAll());
 describe('masking in verbose logs and errors', () => {
   it('no secret value (nor its base64 or URL-encoded form) appears anywhere', async () => {
     // Only the gateway secret and client secret are registered (as the CLI does); the bearer and SSO
-    // tokens must be caught by AmHttp and evaluatePolicies themselves.
+    // tokens must be caught by AmHttp and the session module themselves.
     const redactor = new Redactor();
     redactor.add(GATEWAY_SECRET);
     redactor.add(CLIENT_SECRET);
@@ -43,15 +43,15 @@ describe('masking in verbose logs and errors', () => {
       .put('/environment/variables/esv-policy-gateway-id').reply(200, {})
       .put(`${R}/realm-config/agents/OAuth2Client/consumer`).reply(400, echo(CLIENT_SECRET))
       .put(`${R}/realm-config/agents/IdentityGatewayAgent/gw`).reply(500, { code: 500, message: `cannot store ${encodeURIComponent(GATEWAY_SECRET)} for ${BEARER}` })
-      .post(`${R}/policies`).query({ _action: 'evaluate' }).reply(401, { code: 401, message: `token ${SSO_TOKEN} is invalid` })
-      .post(`${R}/policies`).query({ _action: 'evaluate' }).reply(403, { code: 403, message: `still ${SSO_TOKEN}` });
+      .post(`${R}/sessions`).query({ _action: 'logout' }).reply(403, { code: 403, message: `token ${SSO_TOKEN} is invalid` });
 
     await createSecret(http, 'esv-policy-gateway-secret', { value: GATEWAY_SECRET, description: 'gateway', encoding: 'generic', useInPlaceholders: true });
     await createSecretVersion(http, 'esv-policy-gateway-secret', b64(GATEWAY_SECRET)).catch((e: Error) => errors.push(e.message, (e as { amMessage?: string }).amMessage ?? ''));
     await putVariable(http, 'esv-policy-gateway-id', { value: 'policy-evaluator', description: 'id', expressionType: 'string' });
     await putClient(http, 'alpha', 'consumer', { coreOAuth2ClientConfig: { userpassword: CLIENT_SECRET, clientSecret: CLIENT_SECRET } }).catch((e: Error) => errors.push(e.message));
     await putAgent(http, 'alpha', 'gw', { userpassword: GATEWAY_SECRET }).catch((e: Error) => errors.push(e.message));
-    await evaluatePolicies(http, 'alpha', { resources: ['api://p/read'], application: 'p', subject: { ssoToken: SSO_TOKEN } }, { header: COOKIE_NAME, value: SSO_TOKEN }).catch((e: Error) => errors.push(e.message));
+    http.redactor.add(SSO_TOKEN); // as the plan's agent login registers the token it obtained
+    await logout(http, 'alpha', COOKIE_NAME, SSO_TOKEN).catch((e: Error) => errors.push(e.message));
 
     expect(errors).toHaveLength(5);
     expect(lines.length).toBeGreaterThanOrEqual(8);

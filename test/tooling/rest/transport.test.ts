@@ -3,7 +3,6 @@ import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AmError, AmHttp, type AuthProvider } from '../../../tooling/rest/http.js';
 import { bearerAuth } from '../../../tooling/rest/auth.js';
-import { evaluatePolicies } from '../../../tooling/rest/policies.js';
 
 const BASE = 'https://tenant.example.com';
 const R = '/am/json/realms/root/realms/alpha';
@@ -113,7 +112,7 @@ describe('requests', () => {
       .get('/r').reply(200, {});
     const { http } = client();
     await http.request({ method: 'PUT', path: '/w', body: {}, family: 'scripts' });
-    await evaluatePolicies(http, 'alpha', { resources: [], application: 'x' });
+    await http.request({ method: 'POST', path: `${R}/policies`, query: { _action: 'evaluate' }, body: { resources: [], application: 'x' }, family: 'policies' });
     await http.request({ method: 'GET', path: '/r', family: 'scripts' });
     expect(http.stats).toEqual({ requests: 4, writes: 1, retries: 1, byFamily: { scripts: 3, policies: 1 } });
   });

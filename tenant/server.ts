@@ -2,7 +2,9 @@
  * The local tenant's HTTP server: in-process dispatch for scripts, injected latency and faults for
  * the hardening tests, the 5 MB body limit, request logging (method, path and status only — never
  * bodies or credentials), write observation and debounced persistence. Owns transport; router.ts
- * owns matching, handlers own semantics.
+ * owns matching, handlers own semantics. In a promotion group (the `environment` option), every
+ * request first settles a promotion whose time has come and passes the environment's refusals
+ * (promotion/guard.ts: static writes in staging and production, writes while locked).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +12,12 @@ import { amError } from './http-util.js';
 import { loadState, saveState } from './state.js';
 import { isMatchedRoute, matchRoute } from './router.js';
 import { syncRootRedirects } from './root-realm.js';
-import type { JsonObject, RunningTenant, TenantContext, TenantLogLine, TenantOptions, TenantRequest, TenantResponse, TenantRuntime } from './types.js';
+import { environmentRefusal } from './promotion/guard.js';
+import { settleJob } from './promotion/jobs.js';
+import { registerLive } from './promotion/group.js';
+import { DIRECT_CONFIGURATION_SCOPE } from './api/direct-configuration.js';
+import { PROMOTION_SCOPE } from './api/promotion.js';
+import type { JsonObject, RunningTenant, TenantContext, TenantLogLine, TenantOptions, TenantRequest, TenantResponse, TenantRuntime, TenantState } from './types.js';
 
 export interface LocalTenantOptions extends TenantOptions {
   /** Seed of the fault PRNG, so a faulty run can be replayed. */
@@ -39,9 +46,25 @@ function seeded(seed: number): () => number {
   };
 }
 
+/** Test hook LOCAL_TENANT_FAIL_PROMOTION_AFTER: a promotion fails after writing this many changes. */
+function failAfterFromEnv(): number | undefined {
+  const text = process.env.LOCAL_TENANT_FAIL_PROMOTION_AFTER;
+  if (text === undefined || text === '') return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`LOCAL_TENANT_FAIL_PROMOTION_AFTER: expected a whole number of changes, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+function grantScopes(state: TenantState, scopes: string[]): void {
+  for (const account of Object.values(state.serviceAccounts)) for (const scope of scopes) if (!account.scopes.includes(scope)) account.scopes.push(scope);
+}
+
 export async function startTenant(options: LocalTenantOptions = {}): Promise<LocalTenant> {
   const { state, serviceAccount } = await loadState(options.stateDir, options.seedFile);
   if (options.amVersion) state.amVersion = options.amVersion;
+  const environment = options.environment && { ...options.environment, failPromotionAfter: options.environment.failPromotionAfter ?? failAfterFromEnv() };
+  // A group's service account may drive promotions (and sessions), as an AIC account granted those scopes.
+  if (environment) grantScopes(state, [PROMOTION_SCOPE, ...(options.directConfiguration ? [DIRECT_CONFIGURATION_SCOPE] : [])]);
   const runtime: TenantRuntime = { sessions: new Map(), tokens: new Map(), codes: new Map(), assertionIds: new Map(), log: [], counters: { requests: 0, scriptHttpCalls: 0, tokensIssued: 0 } };
   const latencyMs = options.latencyMs ?? Number(process.env.LOCAL_TENANT_LATENCY_MS ?? 0);
   const faultRate = options.faultRate ?? Number(process.env.LOCAL_TENANT_FAULT_RATE ?? 0);
@@ -59,7 +82,7 @@ export async function startTenant(options: LocalTenantOptions = {}): Promise<Loc
   const context: TenantContext = {
     state,
     runtime,
-    options: { putCreates: false, ...options },
+    options: { putCreates: false, ...options, ...(environment ? { environment } : {}) },
     baseUrl: () => baseUrl,
     dispatchSync(req) {
       const found = matchRoute(req);
@@ -84,9 +107,12 @@ export async function startTenant(options: LocalTenantOptions = {}): Promise<Loc
 
   async function handle(req: TenantRequest): Promise<TenantResponse> {
     const found = matchRoute(req);
-    if (!found) return amError(404, `Resource '${req.path}' not found`);
-    if (!isMatchedRoute(found)) return found;
     try {
+      settleJob(context);
+      const refused = environmentRefusal(req, context);
+      if (refused) return refused;
+      if (!found) return amError(404, `Resource '${req.path}' not found`);
+      if (!isMatchedRoute(found)) return found;
       return await found.route.handle(req, found.params, context);
     } catch (error) {
       context.log({ source: 'tenant', level: 'error', text: `${req.method} ${req.path}: internal error: ${(error as Error).message}` });
@@ -136,6 +162,8 @@ export async function startTenant(options: LocalTenantOptions = {}): Promise<Loc
   baseUrl = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
   // The root realm's admin UI client redirects to this tenant's own URL, which is known only now.
   if (syncRootRedirects(state, baseUrl)) context.changed();
+  // Its promotion peers in this process read it in memory rather than from its (debounced) folder.
+  const forget = options.stateDir ? registerLive(options.stateDir, context) : () => {};
 
   return {
     url: baseUrl,
@@ -144,6 +172,7 @@ export async function startTenant(options: LocalTenantOptions = {}): Promise<Loc
     serviceAccount,
     onWrite: (listener) => void listeners.push(listener),
     async close() {
+      forget();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -11,20 +11,28 @@
  * - `GET …/realm-config/services/oauth-oidc` — the realm's OAuth2 provider (recorded frodo-lib
  *   OAuth2ClientOps export; held in the seed). The root realm's realm-config is not available on
  *   AIC: `403 "This operation is not available in PingOne Advanced Identity Cloud."` (recorded).
- * Read-only.
+ * Read-only. In a local promotion group (the `environment` option) the environment info answers
+ * for the tenant's tier (environment-info.ts), and the promotion and direct configuration routes
+ * are served from here too.
  */
 import { requireAdmin } from '../auth-guard.js';
 import { amError, ok, own, realmOf, revision } from '../http-util.js';
 import { listAnswer } from '../query.js';
 import { ROOT_REALM } from '../root-realm.js';
 import type { Handler, JsonObject, Route } from '../types.js';
+import { environmentInfoFor } from '../promotion/environment-info.js';
+import { directConfigurationRoutes } from './direct-configuration.js';
+import { promotionRoutes } from './promotion.js';
 
 const guarded =
   (handler: Handler): Handler =>
   (req, params, tenant) =>
     requireAdmin(req, tenant) ?? handler(req, params, tenant);
 
-const environmentInfo = guarded((_req, _params, tenant) => (tenant.state.environmentInfo ? ok(tenant.state.environmentInfo) : amError(404, "Resource '/environment/info' not found")));
+const environmentInfo = guarded((_req, _params, tenant) => {
+  if (tenant.options.environment) return ok(environmentInfoFor(tenant));
+  return tenant.state.environmentInfo ? ok(tenant.state.environmentInfo) : amError(404, "Resource '/environment/info' not found");
+});
 
 const serviceAccount = guarded((_req, { id }, tenant) => {
   const account = own(tenant.state.serviceAccounts, id);
@@ -60,4 +68,6 @@ export const platformRoutes: Route[] = [
   { method: 'GET', pattern: /^\/am\/json\/global-config\/realms\/?$/, handle: realms },
   { method: 'GET', pattern: /^\/am\/json\/realms\/root\/realms\/(?<realm>[^/]+)\/realm-config\/services\/(?<service>[^/]+)$/, handle: realmService },
   { method: 'GET', pattern: /^\/am\/json\/realms\/root\/realm-config\/services\/(?<service>[^/]+)$/, handle: rootRealmService },
+  ...promotionRoutes,
+  ...directConfigurationRoutes,
 ];

@@ -12,7 +12,7 @@ import { changeKey, planErrors } from '../engine/model.js';
 import { summarize } from '../engine/plan.js';
 import { renderPlan } from '../engine/render.js';
 import { runLocalDemonstrations } from '../local/demonstrate.js';
-import { deployApigee } from './apigee.js';
+import { checkApigeeInputs, deployApigee } from './apigee.js';
 import type { CommonOptions } from './inputs.js';
 import { diagnosticsToJson, type Output } from './output.js';
 import { withSession } from './session.js';
@@ -39,6 +39,11 @@ export async function deployCommand(options: DeployCommandOptions): Promise<numb
     if (loadEnvironment({ envName: options.env }).local) throw new EnvError(["deploy --apigee: Apigee must reach AIC's access_token endpoint, so AIC_TENANT must name a real tenant (the local tenant listens on loopback)"]);
   }
   return withSession(options, async ({ target, inputs, out, planInputs }) => {
+    // Bad Apigee input stops the run before AIC is written.
+    if (apigee) {
+      const problems = checkApigeeInputs({ access: inputs.access, aicBaseUrl: target.baseUrl, realm: target.realm, settings: apigee });
+      if (problems.length) throw new EnvError(problems.map((p) => `Apigee: ${p}`));
+    }
     const writesBefore = target.http.stats.writes;
     const outcome = await runDeploy(target.http, planInputs({ options: { keepForeignPolicies: options.keepForeignPolicies } }), {
       restart: options.restart,

@@ -33,6 +33,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   const keepForeignHelp = 'report a policy the tool did not write, in a policy set it manages, as a warning instead of deleting it';
   common(program.command('plan').description('show what deploy would change'))
     .option('--detailed-exitcode', 'exit 2 when there are changes (for drift checks in CI)')
+    .option('--apigee', 'also plan the Apigee side (APIGEE_* settings)')
     .option(keepForeign, keepForeignHelp)
     .action(async (options) => setExit(await planCommand(options)));
   common(program.command('deploy').description('apply the access configuration to the tenant'))

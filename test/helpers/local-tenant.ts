@@ -6,10 +6,10 @@ import axios from 'axios';
 import { startTenant, type LocalTenant, type LocalTenantOptions } from '../../tenant/server.js';
 import { AmHttp } from '../../tooling/rest/http.js';
 import { serviceAccountAuth } from '../../tooling/rest/auth.js';
-import { buildScripts } from '../../tooling/build/build-scripts.js';
+import { ALL_ENGINES, buildScripts } from '../../tooling/build/build-scripts.js';
 import { runDeploy, type DeployOutcome } from '../../tooling/engine/deploy.js';
 import type { AccessConfig } from '../../tooling/config/access.js';
-import type { BundleSource } from '../../tooling/engine/desired/index.js';
+import { bundleSource, type BundleSource } from '../../tooling/engine/desired/index.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const GATEWAY_SECRET = 'gateway-Secret-for-tests-9f3b-Kq7';
@@ -17,7 +17,8 @@ export const USER_ID = 'd7a5c2b1-3e4f-4a6b-8c9d-0e1f2a3b4c5d';
 
 let bundles: BundleSource[] | undefined;
 export async function scriptBundles(): Promise<BundleSource[]> {
-  bundles ??= (await buildScripts()).map((b) => ({ name: b.name, source: b.source, context: b.context }));
+  // Both engines' bundles, as the CLI builds them: the access configuration's scriptEngine picks.
+  bundles ??= (await buildScripts(null, { engines: ALL_ENGINES })).map(bundleSource);
   return bundles;
 }
 

@@ -22,13 +22,15 @@ export let activeRedactor: ((text: string) => string) | undefined;
 export async function withSession<T>(options: CommonOptions, body: (session: Session) => Promise<T>): Promise<T> {
   const out = new Output(Boolean(options.json));
   const inputs = await loadInputs(options);
-  const target = await openTarget(inputs.env, { concurrency: inputs.concurrency, verbose: options.verbose, engine: options.engine, log: (line) => out.progress(line) });
+  // The next-generation scripts log no agent in: no policy-evaluator password is needed.
+  const target = await openTarget(inputs.env, { concurrency: inputs.concurrency, verbose: options.verbose, engine: options.engine, log: (line) => out.progress(line), gatewaySecretRequired: inputs.scriptEngine.engine === 'legacy' });
   activeRedactor = (text) => target.redactor.text(text);
   out.useRedactor(activeRedactor);
   if (target.local) {
     out.progress(`No tenant configured (AIC_TENANT is empty): using the local tenant at ${target.local.url} (state in ${path.relative(process.cwd(), target.local.stateDir) || '.'}).`);
     out.progress('To deploy to a real tenant, set AIC_TENANT, AIC_SERVICE_ACCOUNT_ID, AIC_SERVICE_ACCOUNT_JWK_FILE and POLICY_GATEWAY_SECRET in .env (see .env.example).');
   }
+  out.progress(`Script engine: ${inputs.scriptEngine.engine} (${inputs.scriptEngine.from === 'default' ? 'the default; set scriptEngine in the access file or SCRIPT_ENGINE' : `from ${inputs.scriptEngine.from}`}).`);
   const planInputs = (extra: Partial<PlanInputs> = {}): PlanInputs => ({
     access: inputs.access,
     scripts: inputs.scripts,

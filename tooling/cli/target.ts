@@ -23,6 +23,12 @@ export interface Target {
   secrets: Secrets;
   /** Set when the local tenant is in use. */
   local?: LocalTenantHandle;
+  /**
+   * A client of the same tenant whose service-account login asks for these scopes (e.g. adding
+   * fr:idc:promotion:* for promotions): deploys keep asking only for what they need, since AIC
+   * refuses a login naming a scope the account lacks. A bearer token is used as it was minted.
+   */
+  scoped(scope: string): AmHttp;
   close(): Promise<void>;
 }
 
@@ -31,6 +37,8 @@ export interface TargetOptions {
   verbose?: boolean;
   log: (line: string) => void;
   engine?: 'node' | 'rhino';
+  /** false: the run needs no policy-evaluator password (next-generation scripts; verify). Default true. */
+  gatewaySecretRequired?: boolean;
 }
 
 /** Registers every secret of a JWK (private parts) with the redactor. */
@@ -53,10 +61,10 @@ function redactingAuth(auth: AuthProvider, redactor: Redactor): AuthProvider {
   };
 }
 
-function tenantAuth(env: EnvConfig, redactor: Redactor): AuthProvider {
+function tenantAuth(env: EnvConfig, redactor: Redactor, scope?: string): AuthProvider {
   if (env.auth.kind === 'service-account') {
     registerJwk(redactor, env.auth.jwk as Record<string, unknown>);
-    return serviceAccountAuth({ tokenUrl: `${env.baseUrl}/am/oauth2/access_token`, accountId: env.auth.accountId, jwk: env.auth.jwk });
+    return serviceAccountAuth({ tokenUrl: `${env.baseUrl}/am/oauth2/access_token`, accountId: env.auth.accountId, jwk: env.auth.jwk, scope });
   }
   if (env.auth.kind === 'bearer') {
     redactor.add(env.auth.token);
@@ -71,16 +79,18 @@ export async function openTarget(env: EnvConfig, options: TargetOptions): Promis
   const common = { redactor, realm: env.realm, gatewayId: env.gatewayId, journeyName: env.journeyName };
   if (!env.local) {
     const auth = tenantAuth(env, redactor);
-    if (!env.gatewaySecret) throw new EnvError(['POLICY_GATEWAY_SECRET: not set; the policy-evaluator agent needs a password (set it in the environment or .env, never in the access file; npm run generate-secret prints one)']);
-    redactor.add(env.gatewaySecret);
+    if (!env.gatewaySecret && options.gatewaySecretRequired !== false) throw new EnvError(['POLICY_GATEWAY_SECRET: not set; the policy-evaluator agent needs a password (set it in the environment or .env, never in the access file; npm run generate-secret prints one)']);
+    if (env.gatewaySecret) redactor.add(env.gatewaySecret);
     const http = new AmHttp({ baseUrl: env.baseUrl, auth: redactingAuth(auth, redactor), ...httpOptions });
-    return { ...common, http, baseUrl: env.baseUrl, tenantEsvValue: env.tenantEsvValue, secrets: { gatewaySecret: env.gatewaySecret }, close: async () => {} };
+    const scoped = (scope: string) => new AmHttp({ baseUrl: env.baseUrl, auth: redactingAuth(tenantAuth(env, redactor, scope), redactor), ...httpOptions });
+    return { ...common, http, baseUrl: env.baseUrl, tenantEsvValue: env.tenantEsvValue, secrets: { gatewaySecret: env.gatewaySecret }, scoped, close: async () => {} };
   }
-  const local = await openLocalTenant(env.localTenant.stateDir, env.localTenant.port, options.engine ?? env.localTenant.engine);
+  const local = await openLocalTenant(env.localTenant.stateDir, env.localTenant.port, options.engine ?? env.localTenant.engine, { group: env.localTenant.group, directConfiguration: env.localTenant.directConfiguration });
   registerJwk(redactor, local.serviceAccount.privateJwk);
   const gatewaySecret = env.gatewaySecret || (await localGatewaySecret(local.stateDir));
   redactor.add(gatewaySecret);
-  const auth = serviceAccountAuth({ tokenUrl: `${local.url}/am/oauth2/access_token`, accountId: local.serviceAccount.id, jwk: local.serviceAccount.privateJwk });
-  const http = new AmHttp({ baseUrl: local.url, auth: redactingAuth(auth, redactor), ...httpOptions });
-  return { ...common, http, baseUrl: local.url, tenantEsvValue: local.url, secrets: { gatewaySecret }, local, close: () => local.close() };
+  const localAuth = (scope?: string) => serviceAccountAuth({ tokenUrl: `${local.url}/am/oauth2/access_token`, accountId: local.serviceAccount.id, jwk: local.serviceAccount.privateJwk, scope });
+  const http = new AmHttp({ baseUrl: local.url, auth: redactingAuth(localAuth(), redactor), ...httpOptions });
+  const scoped = (scope: string) => new AmHttp({ baseUrl: local.url, auth: redactingAuth(localAuth(scope), redactor), ...httpOptions });
+  return { ...common, http, baseUrl: local.url, tenantEsvValue: local.url, secrets: { gatewaySecret }, local, scoped, close: () => local.close() };
 }

@@ -9,6 +9,9 @@ import { CLIENT_ID_RULE, isValidClientId, isValidScopeName, SCOPE_NAME_RULE } fr
 import { decodeUtf8, JsonSyntaxError, parseJsonStrict } from './json-source.js';
 import { DiagnosticError, error } from '../diagnostics.js';
 import { checkProviderApigee, type ProviderApigeeConfig } from '../apigee/access-section.js';
+import type { ScriptEngine } from '../build/build-scripts.js';
+
+export type { ScriptEngine };
 
 /** A grant condition; several keys in one object must all hold. */
 export interface Condition {
@@ -55,7 +58,11 @@ export interface AccessConfig {
   providers: Record<string, ProviderConfig>;
   /** Dynamic plain scopes, decided by AM's policy engine; absent = none managed. */
   scopePolicies?: ScopePoliciesConfig;
+  /** Which AM script engine the scripts are deployed for; absent = legacy (SCRIPT_ENGINE in the environment wins). */
+  scriptEngine?: ScriptEngine;
 }
+
+export const SCRIPT_ENGINES: readonly ScriptEngine[] = ['legacy', 'next-gen'];
 
 export const DEFAULT_SCOPES_POLICY_SET = 'oauth2Scopes';
 /**
@@ -226,7 +233,8 @@ function checkScopePolicies(c: Checker, raw: unknown, providerIds: Set<string>):
 /** Checks one document's shape; cross-file rules (duplicates, unknown consumers) use `known`. */
 export function validateDocument(raw: unknown, file: string, known: { consumers: Set<string>; claims: Set<string>; providers?: Set<string> }): AccessProblem[] {
   const c = new Checker(file);
-  if (!c.object(raw, '', ['$schema', 'consumers', 'identityClaims', 'providers', 'scopePolicies'])) return c.problems;
+  if (!c.object(raw, '', ['$schema', 'consumers', 'identityClaims', 'providers', 'scopePolicies', 'scriptEngine'])) return c.problems;
+  if ('scriptEngine' in raw && !SCRIPT_ENGINES.includes(raw.scriptEngine as ScriptEngine)) c.add('scriptEngine', `expected ${SCRIPT_ENGINES.map((e) => JSON.stringify(e)).join(' or ')}, got ${typeName(raw.scriptEngine)}`);
   if (isObject(raw.consumers)) c.caseCollisions(Object.keys(raw.consumers), (id) => `consumers.${id}`, 'consumer');
   if (isObject(raw.providers)) c.caseCollisions(Object.keys(raw.providers), (id) => `providers.${id}`, 'provider');
   if ('consumers' in raw && c.object(raw.consumers, 'consumers', Object.keys(isObject(raw.consumers) ? raw.consumers : {}))) {
@@ -382,6 +390,11 @@ export async function loadAccessConfig(target: string | string[]): Promise<Acces
       if (definedIn.has('scopePolicies')) problems.push({ file, path: 'scopePolicies', message: `duplicate "scopePolicies": already defined in ${definedIn.get('scopePolicies')}` });
       else definedIn.set('scopePolicies', file);
     }
+    if ('scriptEngine' in raw) {
+      // One engine for the whole configuration: two files must not disagree (or agree by accident).
+      if (definedIn.has('scriptEngine')) problems.push({ file, path: 'scriptEngine', message: `duplicate "scriptEngine": already defined in ${definedIn.get('scriptEngine')}` });
+      else definedIn.set('scriptEngine', file);
+    }
   }
   const known = { consumers: new Set(Object.keys(merged.consumers)), claims: new Set(merged.identityClaims), providers: new Set(Object.keys(merged.providers)) };
   for (const { file, raw } of documents) problems.push(...validateDocument(raw, file, known));
@@ -389,6 +402,8 @@ export async function loadAccessConfig(target: string | string[]): Promise<Acces
   merged.identityClaims.sort();
   const section = documents.find(({ file }) => definedIn.get('scopePolicies') === file)?.raw.scopePolicies as (Partial<ScopePoliciesConfig> & { description?: string }) | undefined;
   if (section) merged.scopePolicies = { ...(section.description ? { description: section.description } : {}), policySet: section.policySet ?? DEFAULT_SCOPES_POLICY_SET, clients: section.clients ?? [], rules: section.rules ?? [] };
+  const engine = documents.find(({ file }) => definedIn.get('scriptEngine') === file)?.raw.scriptEngine as ScriptEngine | undefined;
+  if (engine) merged.scriptEngine = engine;
   return merged;
 }
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { DiagnosticError, error } from '../diagnostics.js';
 import { secretWeakness } from './secret-strength.js';
 import { defaultLocalEngine } from '../../rhino/availability.js';
+import { groupMember, isGroupEnvironment, type GroupEnvironmentName } from '../../tenant/promotion/layout.js';
 
 export type AuthConfig =
   | { kind: 'service-account'; accountId: string; jwk: Record<string, unknown> }
@@ -28,7 +29,20 @@ export interface EnvConfig {
   accessPath: string;
   concurrency: number;
   journeyName: string;
-  localTenant: { port: number; stateDir: string; engine: 'node' | 'rhino' };
+  localTenant: {
+    port: number;
+    stateDir: string;
+    engine: 'node' | 'rhino';
+    /**
+     * `--env dev|staging|prod` with no tenant configured: that member of the local promotion group
+     * (its folder and port are the ones above; `root` holds the whole group).
+     */
+    group?: { name: GroupEnvironmentName; root: string };
+    /** LOCAL_TENANT_DIRECT_CONFIGURATION=true: staging and production offer direct configuration sessions. */
+    directConfiguration?: boolean;
+  };
+  /** SCRIPT_ENGINE: the AM script engine for this environment; wins over the access file's scriptEngine. */
+  scriptEngine?: 'legacy' | 'next-gen';
 }
 
 /** Problems with the environment (.env, process variables, flags): nothing is sent to a tenant. */
@@ -53,13 +67,19 @@ export function loadEnvironment(options: LoadEnvOptions = {}): EnvConfig {
   const cwd = options.cwd ?? process.cwd();
   const problems: string[] = [];
   if (options.envName !== undefined && !/^[A-Za-z0-9_-]+$/.test(options.envName)) throw new EnvError([`--env: expected a name of letters, digits, _ or -, got ${JSON.stringify(options.envName)}`]);
-  if (options.envName && !existsSync(path.join(cwd, `.env.${options.envName}`))) problems.push(`--env ${options.envName}: no file .env.${options.envName} in ${cwd}`);
-  const vars: Record<string, string | undefined> = { ...readEnvFile(path.join(cwd, '.env')), ...(options.envName ? readEnvFile(path.join(cwd, `.env.${options.envName}`)) : {}) };
+  const envFileMissing = options.envName !== undefined && !existsSync(path.join(cwd, `.env.${options.envName}`));
+  const envFileVars = options.envName ? readEnvFile(path.join(cwd, `.env.${options.envName}`)) : {};
+  const vars: Record<string, string | undefined> = { ...readEnvFile(path.join(cwd, '.env')), ...envFileVars };
   for (const [key, value] of Object.entries(options.processEnv ?? process.env)) if (value !== undefined && value !== '') vars[key] = value;
   const get = (name: string) => (vars[name] ?? '').trim();
 
   const tenant = get('AIC_TENANT');
   const local = tenant === '';
+  // No tenant configured and --env dev|staging|prod: that member of the local promotion group. A
+  // .env.<name> that configures a real tenant still wins; a missing one is an error otherwise (a
+  // tenant named in .env must never be deployed to under another environment's name).
+  const groupName = local && isGroupEnvironment(options.envName) ? options.envName : undefined;
+  if (envFileMissing && !groupName) problems.push(`--env ${options.envName}: no file .env.${options.envName} in ${cwd}`);
   let baseUrl = '';
   if (!local) {
     baseUrl = /^https?:\/\//i.test(tenant) ? tenant.replace(/\/+$/, '') : `https://${tenant}`;
@@ -110,6 +130,8 @@ export function loadEnvironment(options: LoadEnvOptions = {}): EnvConfig {
   const portText = get('LOCAL_TENANT_PORT') || '8780';
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`LOCAL_TENANT_PORT: expected a port number, got ${JSON.stringify(portText)}`);
+  const directText = get('LOCAL_TENANT_DIRECT_CONFIGURATION').toLowerCase();
+  if (directText && directText !== 'true' && directText !== 'false') problems.push(`LOCAL_TENANT_DIRECT_CONFIGURATION: expected true or false, got ${JSON.stringify(directText)}`);
   // The real engine wherever Java and Rhino are installed; else the sandbox, with a one-line notice.
   const engine = get('LOCAL_TENANT_ENGINE') || (local ? defaultLocalEngine() : 'node');
   if (engine !== 'node' && engine !== 'rhino') problems.push(`LOCAL_TENANT_ENGINE: expected node or rhino, got ${JSON.stringify(engine)}`);
@@ -118,6 +140,8 @@ export function loadEnvironment(options: LoadEnvOptions = {}): EnvConfig {
   const gatewaySecret = get('POLICY_GATEWAY_SECRET');
   const weakness = gatewaySecret ? secretWeakness(gatewaySecret) : undefined;
   if (weakness) problems.push(`POLICY_GATEWAY_SECRET: ${weakness} (npm run generate-secret prints one)`);
+  const scriptEngine = get('SCRIPT_ENGINE');
+  if (scriptEngine && scriptEngine !== 'legacy' && scriptEngine !== 'next-gen') problems.push(`SCRIPT_ENGINE: expected legacy or next-gen, got ${JSON.stringify(scriptEngine)}`);
   if (problems.length) throw new EnvError(problems);
 
   const config = {
@@ -130,10 +154,23 @@ export function loadEnvironment(options: LoadEnvOptions = {}): EnvConfig {
     accessPath: path.resolve(cwd, get('AIC_ACCESS_FILE') || 'access'),
     concurrency,
     journeyName: get('AGENTLOGIN_JOURNEY') || 'AgentLogin',
-    localTenant: { port, stateDir: path.resolve(cwd, get('LOCAL_TENANT_DIR') || '.local-tenant'), engine: engine as 'node' | 'rhino' },
+    localTenant: localTenantOf(path.resolve(cwd, get('LOCAL_TENANT_DIR') || '.local-tenant'), port, engine as 'node' | 'rhino', groupName, envFileVars.LOCAL_TENANT_PORT !== undefined && envFileVars.LOCAL_TENANT_PORT.trim() !== '', directText === 'true'),
+    ...(scriptEngine ? { scriptEngine: scriptEngine as 'legacy' | 'next-gen' } : {}),
   } as EnvConfig;
   Object.defineProperty(config, 'gatewaySecret', { value: gatewaySecret, enumerable: false });
   // Keep the key and token out of JSON.stringify / util.inspect of the config.
   if (auth.kind !== 'none') Object.defineProperty(config, 'auth', { value: auth, enumerable: false });
   return config;
+}
+
+/**
+ * The local tenant a run uses: the one in LOCAL_TENANT_DIR on LOCAL_TENANT_PORT, or a member of the
+ * group kept there (its own folder, and the base port plus its place in the chain — unless its own
+ * .env.<name> sets LOCAL_TENANT_PORT, which is then its port).
+ */
+function localTenantOf(root: string, port: number, engine: 'node' | 'rhino', groupName: GroupEnvironmentName | undefined, ownPort: boolean, directConfiguration: boolean): EnvConfig['localTenant'] {
+  const direct = directConfiguration ? { directConfiguration: true } : {};
+  if (!groupName) return { port, stateDir: root, engine, ...direct };
+  const member = groupMember(root, groupName, port);
+  return { port: ownPort ? port : member.port, stateDir: member.stateDir, engine, group: { name: groupName, root }, ...direct };
 }

@@ -6,7 +6,8 @@
 import type { AccessConfig } from '../../config/access.js';
 import { ref, type DesiredObject } from '../model.js';
 import type { ClientSpec } from '../kinds/oauth2-client.js';
-import { SCRIPT_NAMES } from './names.js';
+import { engineOf } from './machinery.js';
+import { scriptNameFor } from './names.js';
 import { scopeChecksFor } from './scope-policies.js';
 
 export function clientObjects(access: AccessConfig): DesiredObject<'oauth2-client'>[] {
@@ -18,9 +19,10 @@ export function clientObjects(access: AccessConfig): DesiredObject<'oauth2-clien
       overrides: {
         providerOverridesEnabled: true,
         accessTokenModificationPluginType: 'SCRIPTED',
-        accessTokenModificationScript: ref('script', SCRIPT_NAMES['policy-eval-mod'], '_id'),
+        // The chosen engine's scripts (a reference: the client switches only once they exist).
+        accessTokenModificationScript: ref('script', scriptNameFor(engineOf(access), 'policy-eval-mod'), '_id'),
         validateScopePluginType: 'SCRIPTED',
-        validateScopeScript: ref('script', SCRIPT_NAMES['scope-validation'], '_id'),
+        validateScopeScript: ref('script', scriptNameFor(engineOf(access), 'scope-validation'), '_id'),
       },
     });
   }

@@ -5,11 +5,12 @@
 import type { AccessConfig } from '../../config/access.js';
 import type { DesiredState } from '../model.js';
 import { clientObjects } from './clients.js';
-import { machineryObjects, type MachineryInput } from './machinery.js';
+import { machineryState, type MachineryInput } from './machinery.js';
 import { providerObjects } from './providers.js';
 import { scopePolicyObjects } from './scope-policies.js';
 
 export type { BundleSource } from './machinery.js';
+export { bundleSource, engineOf } from './machinery.js';
 export { compileCondition } from './conditions.js';
 export { generateAccessConfig } from './generate.js';
 export * from './names.js';
@@ -20,9 +21,11 @@ export interface DesiredInput extends MachineryInput {
 
 export function desiredState(input: DesiredInput): DesiredState {
   const { access } = input;
+  // The chosen script engine's machinery; the other engine's objects are retired (deleted when the tool's).
+  const machinery = machineryState(access, input);
   return {
     realm: input.realm,
-    objects: [...machineryObjects(access, input), ...providerObjects(access), ...(access.scopePolicies ? scopePolicyObjects(access.scopePolicies) : []), ...clientObjects(access)],
-    retired: [],
+    objects: [...machinery.objects, ...providerObjects(access), ...(access.scopePolicies ? scopePolicyObjects(access.scopePolicies) : []), ...clientObjects(access)],
+    retired: machinery.retired,
   };
 }

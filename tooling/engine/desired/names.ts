@@ -2,17 +2,44 @@
  * Names the tool gives what it writes: scripts, ESVs, policies. One place, so that the desired
  * state, the local demonstrations and the tests agree.
  */
+import type { ScriptEngine, ScriptName } from '../../build/build-scripts.js';
 
-export const SCRIPT_NAMES = { 'scope-validation': 'aic-api-to-api Scope Validation', 'policy-eval-mod': 'aic-api-to-api PolicyEvalMod' } as const;
-export type ScriptRole = keyof typeof SCRIPT_NAMES;
+export type { ScriptEngine };
 
-/** The ESVs the scripts read (names kept from the article). */
+/** What a script does for a client: its Validate Scope or its Access Token Modification plugin. */
+export type ScriptRole = 'scope-validation' | 'policy-eval-mod';
+
+/** Every bundle the build makes, as AM stores it: its name in the realm, engine, role and evaluatorVersion. */
+export const SCRIPTS = {
+  'scope-validation': { name: 'aic-api-to-api Scope Validation', engine: 'legacy', role: 'scope-validation', evaluatorVersion: '1.0' },
+  'policy-eval-mod': { name: 'aic-api-to-api PolicyEvalMod', engine: 'legacy', role: 'policy-eval-mod', evaluatorVersion: '1.0' },
+  // Other names than the legacy ones: both engines' scripts exist side by side while clients switch.
+  'scope-validation-next-gen': { name: 'aic-api-to-api Scope Validation Next-Gen', engine: 'next-gen', role: 'scope-validation', evaluatorVersion: '2.0' },
+  'policy-eval-mod-next-gen': { name: 'aic-api-to-api PolicyEvalMod Next-Gen', engine: 'next-gen', role: 'policy-eval-mod', evaluatorVersion: '2.0' },
+} as const satisfies Record<ScriptName, { name: string; engine: ScriptEngine; role: ScriptRole; evaluatorVersion: '1.0' | '2.0' }>;
+
+/** Bundle name → the script's name in the realm. */
+export const SCRIPT_NAMES = Object.fromEntries(Object.entries(SCRIPTS).map(([bundle, script]) => [bundle, script.name])) as { [N in ScriptName]: (typeof SCRIPTS)[N]['name'] };
+
+/** The bundle that plays `role` for clients under `engine`. */
+export function bundleFor(engine: ScriptEngine, role: ScriptRole): ScriptName {
+  return (Object.keys(SCRIPTS) as ScriptName[]).find((bundle) => SCRIPTS[bundle].engine === engine && SCRIPTS[bundle].role === role)!;
+}
+
+/** The realm's name of the script that plays `role` under `engine`. */
+export const scriptNameFor = (engine: ScriptEngine, role: ScriptRole): string => SCRIPTS[bundleFor(engine, role)].name;
+
+export const DEFAULT_SCRIPT_ENGINE: ScriptEngine = 'legacy';
+
+/** The ESVs the scripts read (names kept from the article), and the gateway's record. */
 export const ESV = {
   tenant: 'esv-tenant-env-fqdn',
   cookie: 'esv-cookie',
   gatewayId: 'esv-policy-gateway-id',
   gatewaySecret: 'esv-policy-gateway-secret',
   identityClaims: 'esv-policy-identity-claims',
+  /** Not read by any script: which gateway agents this tool created (only those are ever deleted). */
+  gatewayCreated: 'esv-policy-gateway-created',
 } as const;
 
 export const ESV_ID = /^esv-[a-z0-9_-]{1,124}$/;

@@ -1,10 +1,14 @@
 /**
  * Journeys (trees), e.g. AgentLogin. Static configuration. A tree is written after its nodes.
+ * A tree no longer desired (retired: the script engine in use needs no agent journey) is deleted
+ * only when its description carries the tool's marker, and only after every client has been
+ * switched away from the scripts that log in through it.
  */
-import { getTree, putTree } from '../../rest/journeys.js';
+import { deleteTree, getTree, putTree } from '../../rest/journeys.js';
 import { creation, differences } from '../diff.js';
 import type { KindHandler } from '../handler.js';
-import { changeKey, type JsonObject } from '../model.js';
+import { changeKey, isManagedDescription, type JsonObject } from '../model.js';
+import { clientSwitches, RETIRED_REASON } from './retirement.js';
 
 declare module '../model.js' {
   interface KindModel {
@@ -12,22 +16,30 @@ declare module '../model.js' {
   }
 }
 
+/** A tree the tool wrote (marked): deleted once no longer desired. A person's tree never is. */
+export const treeRetires = (observed: JsonObject): boolean => isManagedDescription(observed.description);
+
 export const journeyHandler: KindHandler<'journey'> = {
   kind: 'journey',
   configuration: 'static',
-  async read(ctx, desired) {
-    const read = await Promise.all(desired.map((tree) => getTree(ctx.http, ctx.realm, tree.id)));
-    return desired.flatMap((tree, index) => (read[index] ? [{ kind: 'journey' as const, id: tree.id, state: read[index] as JsonObject }] : []));
+  async read(ctx, desired, retired) {
+    const names = [...desired.map((tree) => tree.id), ...retired];
+    const read = await Promise.all(names.map((name) => getTree(ctx.http, ctx.realm, name)));
+    return names.flatMap((name, index) => (read[index] ? [{ kind: 'journey' as const, id: name, state: read[index] as JsonObject }] : []));
   },
   identity: () => ({}),
   plan(id, spec, observed) {
-    if (!spec) return [];
+    if (!spec) {
+      if (!observed || !treeRetires(observed)) return [];
+      return [{ kind: 'journey', id, action: 'delete', reason: RETIRED_REASON, diff: [], payload: {}, dependsOn: [] }];
+    }
     const diff = observed ? differences(observed, spec) : creation(spec);
     return [{ kind: 'journey', id, action: observed ? (diff.length ? 'update' : 'noop') : 'create', diff, payload: spec, dependsOn: [] }];
   },
-  // AM refuses a tree whose nodes do not exist yet.
-  dependencies: (_change, all) => all.filter((c) => c.kind === 'journey-node' && c.action !== 'delete').map(changeKey),
+  // AM refuses a tree whose nodes do not exist yet; a tree goes only after the clients have left it.
+  dependencies: (change, all) => (change.action === 'delete' ? clientSwitches(all) : all.filter((c) => c.kind === 'journey-node' && c.action !== 'delete').map(changeKey)),
   async apply(change, ctx) {
+    if (change.action === 'delete') return deleteTree(ctx.http, ctx.realm, change.id);
     await putTree(ctx.http, ctx.realm, change.id, change.payload);
   },
   export: (observed) => observed,

@@ -27,7 +27,7 @@ export interface ClientObserved {
 
 declare module '../model.js' {
   interface KindModel {
-    'oauth2-client': { spec: ClientSpec; observed: ClientObserved; payload: { overrides: JsonObject } };
+    'oauth2-client': { spec: ClientSpec; observed: ClientObserved; payload: { overrides: JsonObject; drainSeconds?: number } };
   }
 }
 
@@ -40,6 +40,20 @@ function unwrap(value: unknown): unknown {
 /** A client whose scope decisions go to a policy set: the planner must not delete that set under it. */
 function usesScopesPolicySet(overrides: unknown): boolean {
   return isPlainObject(overrides) && overrides.providerOverridesEnabled === true && overrides.usePolicyEngineForScope === true;
+}
+
+/**
+ * How long a client switched from one pair of scripts to another keeps its change open: AM reads a
+ * client's overrides when a token request starts (and AIC runs several AM instances, each learning
+ * of the change on its own), so requests begun before the write still run the scripts it leaves.
+ * Seen on the local tenant with the real engine: without it, switching engines failed a few
+ * tokens in a hundred (the old script, its agent or its journey deleted under them).
+ */
+export const SWITCH_DRAIN_SECONDS = 5;
+
+/** The change repoints a script override that names a script today (not a client getting its first scripts). */
+function leavesRunningScripts(change: { diff: { path: string; before: unknown }[] }): boolean {
+  return change.diff.some((field) => /\.(accessTokenModificationScript|validateScopeScript)$/.test(field.path) && typeof field.before === 'string' && field.before !== '' && field.before !== '[Empty]');
 }
 
 export const oauth2ClientHandler: KindHandler<'oauth2-client'> = {
@@ -71,15 +85,28 @@ export const oauth2ClientHandler: KindHandler<'oauth2-client'> = {
       if (!observed.allowedScopes.includes(scope)) ctx.report(warning('plan.scope-not-allowed', `client "${id}" does not allow scope "${scope}" (its scopes: ${observed.allowedScopes.join(' ') || 'none'}); the rule can never apply to its tokens`, { path: at }));
     }
     const diff = differences({ overrideOAuth2ClientConfig: observed.overrides }, { overrideOAuth2ClientConfig: overrides });
+    if (diff.length && leavesRunningScripts({ diff })) {
+      const reason = `switches to other scripts, then waits ${SWITCH_DRAIN_SECONDS} s: tokens already being issued with the scripts it leaves finish before anything they use is deleted`;
+      return [{ kind: 'oauth2-client', id, action: 'update', reason, diff, payload: { overrides, drainSeconds: SWITCH_DRAIN_SECONDS }, dependsOn: [] }];
+    }
     return [{ kind: 'oauth2-client', id, action: diff.length ? 'update' : 'noop', diff, payload: { overrides }, dependsOn: [] }];
   },
   // Switched only after everything it will reach exists: scripts, ESVs, gateway, journey, policies.
-  // Not after the restart: a step that waits for it (retiring the previous agent) is not a prerequisite.
-  dependencies: (_change, all) => all.filter((c) => c.kind !== 'oauth2-client' && c.action !== 'delete' && c.action !== 'noop' && !c.dependsOn.includes(RESTART_KEY)).map(changeKey),
+  // Not after the restart: a step that waits for it (retiring the previous agent) is not a prerequisite —
+  // except when the client moves from scripts it runs now to others while this plan creates an ESV:
+  // a new ESV is unreadable until the restart, so the new scripts would fail closed until then
+  // (switching script engines back to legacy); the client keeps its working scripts until the restart.
+  dependencies: (change, all) => {
+    const prerequisites = all.filter((c) => c.kind !== 'oauth2-client' && c.action !== 'delete' && c.action !== 'noop' && !c.dependsOn.includes(RESTART_KEY)).map(changeKey);
+    const createsEsv = all.some((c) => c.kind === 'esv' && c.action === 'create' && c.loadsAtRestart);
+    return createsEsv && leavesRunningScripts(change) ? [...prerequisites, RESTART_KEY] : prerequisites;
+  },
   async apply(change, ctx) {
     const current = await getClient(ctx.http, ctx.realm, change.id);
     if (!current) throw new Error(`oauth2-client ${change.id}: not found in realm ${ctx.realm}`);
     await putClient(ctx.http, ctx.realm, change.id, setOverrides(current, change.payload.overrides));
+    // The switch counts as done once requests that read the old overrides are over: deletes (the old scripts, agent, ESVs) run only after it.
+    if (change.payload.drainSeconds) await new Promise((resolve) => setTimeout(resolve, change.payload.drainSeconds! * 1000));
   },
   export: (observed) => ({ overrideOAuth2ClientConfig: observed.overrides }),
 };

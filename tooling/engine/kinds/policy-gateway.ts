@@ -8,15 +8,27 @@
  * to it (the esv kind writes it, and the secret's new version), restart, and only then retire the
  * previous agent. `plan` verifies the active agent's password with one login through the journey
  * (passwords cannot be read back). Agents are read, merged and written whole.
+ *
+ * Agents have no description to mark, so the gateway keeps a record of the agents the tool itself
+ * created (ESV variable esv-policy-gateway-created, written before the agent it names, never read
+ * by a script). When the gateway is no longer needed (retired: the next-generation scripts decide
+ * in-process), only the agents in that record are deleted, then the record; an agent a person made
+ * (the article has you create it by hand) is kept, with a warning. The record carries no marker
+ * on purpose: the esv kind would delete a marked ESV no longer desired on its own, losing the
+ * record before the agents it lists are gone.
  */
 import { randomBytes } from 'node:crypto';
 import { deleteAgent, getAgent, putAgent, type Agent } from '../../rest/ig-agents.js';
 import { authenticateWithJourney, logout } from '../../rest/authenticate.js';
+import { deleteVariable, putVariable } from '../../rest/esv.js';
+import { warning } from '../../diagnostics.js';
 import { differences } from '../diff.js';
-import type { KindHandler } from '../handler.js';
+import type { ApplyContext, KindHandler } from '../handler.js';
 import { RESTART_KEY, type Change, type FieldChange, type JsonObject, type JsonValue, type SecretName } from '../model.js';
 import { secretHolds } from '../secret-digest.js';
+import { ESV } from '../desired/names.js';
 import { readEsvLists } from './esv.js';
+import { clientSwitches, RETIRED_REASON } from './retirement.js';
 
 export interface GatewaySpec {
   /** The two agents, used alternately. */
@@ -33,6 +45,10 @@ export interface GatewaySpec {
 
 export interface GatewayObserved {
   agents: Record<string, Agent>;
+  /** The agents the tool created, as its record says (none when there is no record). */
+  created: string[];
+  /** The record exists (it is deleted with the gateway). */
+  recorded: boolean;
   /** The slot the id ESV names (loaded or pending), when it names one. */
   named?: string;
   /** Whether the agent checked (named, else the first slot) logs in with the configured secret; undefined: not checked. */
@@ -40,8 +56,16 @@ export interface GatewayObserved {
 }
 
 export type GatewayPayload =
-  | { agent: string; settings: Record<string, JsonValue>; current: JsonObject | null; password?: { secret: SecretName } | { retired: true } }
-  | { agent: string; delete: true };
+  | {
+      agent: string;
+      settings: Record<string, JsonValue>;
+      current: JsonObject | null;
+      password?: { secret: SecretName } | { retired: true };
+      /** The record to write before the agent is created (the tool creates it). */
+      record?: string[];
+    }
+  /** The gateway is no longer needed: the agents the tool created, then its record. */
+  | { delete: true; agents: string[]; record: boolean };
 
 declare module '../model.js' {
   interface KindModel {
@@ -54,6 +78,29 @@ export const gatewaySlots = (gatewayId: string): [string, string] => [gatewayId,
 export const RETIRE_SUFFIX = '#retire';
 
 const otherSlot = (slots: [string, string], slot: string) => (slot === slots[0] ? slots[1] : slots[0]);
+const RECORD_DESCRIPTION = 'Agents of the policy-evaluator gateway that aic-api-to-api created (comma-separated): only these are deleted when the gateway is no longer needed. Not read by scripts.';
+
+/** The record's agent ids (only ids of this gateway's slots count). */
+function parseRecord(value: string | undefined, slots: readonly string[]): string[] {
+  return (value ?? '').split(',').map((id) => id.trim()).filter((id) => slots.includes(id)).sort();
+}
+
+async function writeRecord(ctx: ApplyContext, agents: string[]): Promise<void> {
+  await putVariable(ctx.http, ESV.gatewayCreated, { value: agents.join(','), description: RECORD_DESCRIPTION, expressionType: 'string' });
+}
+
+/** The retired gateway: delete the agents the tool created, then the record; keep (and name) any other agent. */
+function planRetired(id: string, state: GatewayObserved, ctx: Parameters<KindHandler<'policy-gateway'>['plan']>[3]): Change<'policy-gateway'>[] {
+  const present = Object.keys(state.agents).sort();
+  const agents = present.filter((agent) => state.created.includes(agent));
+  for (const agent of present.filter((a) => !agents.includes(a))) {
+    ctx.report(warning('plan.gateway-agent-kept', `agent ${agent} is no longer needed (${RETIRED_REASON}), but the tool did not create it: kept; delete it by hand once nothing else logs in as it`, { object: `policy-gateway:${id}` }));
+  }
+  if (agents.length === 0 && !state.recorded) return [];
+  const diff: FieldChange[] = agents.length ? [{ path: 'agents', before: agents, after: [] }] : [];
+  if (state.recorded) diff.push({ path: ESV.gatewayCreated, before: state.created, after: undefined });
+  return [{ kind: 'policy-gateway', id, action: 'delete', reason: RETIRED_REASON, diff, payload: { delete: true, agents, record: state.recorded }, dependsOn: [] }];
+}
 const isActive = (agent: Agent | undefined) => agent?.settings.status === 'Active';
 const SENSITIVE_PASSWORD: FieldChange = { path: 'userpassword', before: undefined, after: undefined, sensitive: true };
 
@@ -70,9 +117,10 @@ export const policyGatewayHandler: KindHandler<'policy-gateway'> = {
         slots.forEach((slot, index) => {
           if (read[index]) agents[slot] = read[index]!;
         });
-        const state: GatewayObserved = { agents };
-        if (!spec) return { kind: 'policy-gateway' as const, id, state };
         const { variables } = await readEsvLists(ctx);
+        const record = variables.find((v) => v.id === ESV.gatewayCreated);
+        const state: GatewayObserved = { agents, created: parseRecord(record?.value, slots), recorded: record !== undefined };
+        if (!spec) return { kind: 'policy-gateway' as const, id, state };
         const value = variables.find((v) => v.id === spec.idEsv)?.value;
         if (value && slots.includes(value)) state.named = value;
         const checked = state.named ?? slots[0];
@@ -88,8 +136,10 @@ export const policyGatewayHandler: KindHandler<'policy-gateway'> = {
   },
   identity: (change): Record<string, string> => (change && 'settings' in change.payload ? { agentId: change.payload.agent } : {}),
   plan(id, spec, observed, ctx) {
-    if (!spec) return [];
-    const state: GatewayObserved = observed ?? { agents: {} };
+    // Observed states written before the record existed have neither field.
+    const known = (o: GatewayObserved): GatewayObserved => ({ ...o, created: o.created ?? [], recorded: o.recorded ?? false });
+    if (!spec) return observed ? planRetired(id, known(observed), ctx) : [];
+    const state: GatewayObserved = observed ? known(observed) : { agents: {}, created: [], recorded: false };
     const slots = spec.slots;
     const idEsv = ctx.observed('esv', spec.idEsv);
     const secretEsv = ctx.observed('esv', spec.secretEsv);
@@ -114,13 +164,15 @@ export const policyGatewayHandler: KindHandler<'policy-gateway'> = {
         : target === candidate
           ? `agent ${target} gets the configured password again (the earlier switch to it was never loaded)`
           : `rotation: agent ${target} gets the configured password, the id ESV switches to it, and ${candidate} is retired after the restart (${why})`;
+      // The tool creates this agent: recorded first, so that a run killed in between never leaves an agent the record does not name.
+      const record = current ? undefined : [...new Set([...state.created, target])].sort();
       changes.push({
         kind: 'policy-gateway',
         id,
         action: current ? 'update' : 'create',
         reason,
-        diff: [...(current ? settingsDiff : differences({}, spec.settings)), ...(rotate ? [SENSITIVE_PASSWORD] : [])],
-        payload: { agent: target, settings: spec.settings, current: current?.wrapped ?? null, ...(rotate ? { password: { secret: spec.secret } } : {}) },
+        diff: [...(current ? settingsDiff : differences({}, spec.settings)), ...(rotate ? [SENSITIVE_PASSWORD] : []), ...(record ? [{ path: ESV.gatewayCreated, before: state.recorded ? state.created : undefined, after: record }] : [])],
+        payload: { agent: target, settings: spec.settings, current: current?.wrapped ?? null, ...(rotate ? { password: { secret: spec.secret } } : {}), ...(record ? { record } : {}) },
         dependsOn: [],
       });
     } else {
@@ -140,9 +192,17 @@ export const policyGatewayHandler: KindHandler<'policy-gateway'> = {
     }
     return changes;
   },
+  // Retired: deleted only after the clients have been switched away from the scripts that log in as its agents.
+  dependencies: (change, all) => ('delete' in change.payload ? clientSwitches(all) : []),
   async apply(change, ctx) {
     const payload = change.payload;
-    if ('delete' in payload) return deleteAgent(ctx.http, ctx.realm, payload.agent);
+    if ('delete' in payload) {
+      for (const agent of payload.agents) await deleteAgent(ctx.http, ctx.realm, agent);
+      // Last: a failure above keeps the record, so the next run still knows which agents are the tool's.
+      if (payload.record) await deleteVariable(ctx.http, ESV.gatewayCreated);
+      return;
+    }
+    if (payload.record) await writeRecord(ctx, payload.record);
     // Read fresh: a PUT replaces the whole agent, so settings made in the console must be kept.
     const current = (await getAgent(ctx.http, ctx.realm, payload.agent))?.wrapped ?? payload.current;
     let password: string | undefined;

@@ -5,9 +5,11 @@
  */
 import { deleteScript, putScript, queryScriptsByName, type ScriptDefinition, type StoredScript } from '../../rest/scripts.js';
 import { creation, differences } from '../diff.js';
-import type { KindHandler } from '../handler.js';
+import type { KindHandler, PlanContext } from '../handler.js';
 import { deterministicUuid } from '../ids.js';
-import { changeKey, isManagedDescription } from '../model.js';
+import { warning } from '../../diagnostics.js';
+import { changeKey, isManagedDescription, type JsonValue } from '../model.js';
+import { clientSwitches, RETIRED_REASON } from './retirement.js';
 
 export type ScriptSpec = ScriptDefinition;
 export type ScriptPayload = { uuid: string; definition: ScriptDefinition } | { uuid: string; delete: true };
@@ -19,6 +21,22 @@ declare module '../model.js' {
 }
 
 const uuidFor = (realm: string, name: string) => deterministicUuid(`script:${realm}:${name}`);
+const SCRIPT_OVERRIDES = ['accessTokenModificationScript', 'validateScopeScript'];
+
+/** Clients the tool reads whose overrides (as this plan leaves them) still name the script: deleting it would break them. */
+function clientsUsing(uuid: string, ctx: PlanContext): string[] {
+  return ctx
+    .observedOf('oauth2-client')
+    .filter((client) => {
+      const overrides: Record<string, JsonValue> = ctx.planned('oauth2-client', client.id)?.payload.overrides ?? client.state.overrides;
+      return SCRIPT_OVERRIDES.some((key) => overrides[key] === uuid);
+    })
+    .map((client) => client.id)
+    .sort();
+}
+
+/** The other engine's scripts are deleted because of the engine choice; say so. */
+const retiredReason = (observed: StoredScript) => (observed.evaluatorVersion === '2.0' || /_NEXT_GEN$/.test(observed.context) ? `${RETIRED_REASON} (a next-generation script)` : `${RETIRED_REASON} (a legacy script)`);
 
 export const scriptHandler: KindHandler<'script'> = {
   kind: 'script',
@@ -34,14 +52,20 @@ export const scriptHandler: KindHandler<'script'> = {
   plan(id, spec, observed, ctx) {
     if (!spec) {
       if (!observed || !isManagedDescription(observed.description)) return [];
-      return [{ kind: 'script', id, action: 'delete', diff: [], payload: { uuid: observed._id, delete: true }, dependsOn: [] }];
+      const users = clientsUsing(observed._id, ctx);
+      if (users.length) {
+        ctx.report(warning('plan.script-in-use', `no longer desired, but client${users.length > 1 ? 's' : ''} ${users.join(', ')} still point${users.length > 1 ? '' : 's'} at it: kept`, { object: `script:${id}` }));
+        return [];
+      }
+      return [{ kind: 'script', id, action: 'delete', reason: retiredReason(observed), diff: [], payload: { uuid: observed._id, delete: true }, dependsOn: [] }];
     }
     const uuid = observed?._id ?? uuidFor(ctx.realm, id);
     const diff = observed ? differences(observed, spec) : creation(spec);
     return [{ kind: 'script', id, action: observed ? (diff.length ? 'update' : 'noop') : 'create', diff, payload: { uuid, definition: spec }, dependsOn: [] }];
   },
   // New decision logic may rely on what policies now carry: scripts change after the policies do.
-  dependencies: (change, all) => (change.action === 'delete' ? [] : all.filter((c) => c.kind === 'policy' && c.action !== 'delete' && c.action !== 'noop').map(changeKey)),
+  // A script goes only after the clients have been switched away from it (a failed switch keeps it).
+  dependencies: (change, all) => (change.action === 'delete' ? clientSwitches(all) : all.filter((c) => c.kind === 'policy' && c.action !== 'delete' && c.action !== 'noop').map(changeKey)),
   async apply(change, ctx) {
     if ('delete' in change.payload) return deleteScript(ctx.http, ctx.realm, change.payload.uuid);
     await putScript(ctx.http, ctx.realm, change.payload.uuid, change.payload.definition);

@@ -7,7 +7,7 @@ import { loadApigeeSettings, type ApigeeSettings } from '../apigee/settings.js';
 import { EnvError, loadEnvironment } from '../config/env.js';
 import { EXIT, exitCodeFor } from '../diagnostics.js';
 import type { ApplyResult } from '../engine/apply.js';
-import { runDeploy } from '../engine/deploy.js';
+import { runDeploy, type DeployOutcome } from '../engine/deploy.js';
 import { changeKey, planErrors } from '../engine/model.js';
 import { summarize } from '../engine/plan.js';
 import { renderPlan } from '../engine/render.js';
@@ -29,6 +29,18 @@ function reportApply(result: ApplyResult, out: Output): void {
   for (const deferred of result.deferred) out.progress(`deferred: ${changeKey(deferred.change)} (${deferred.reason})`);
   for (const blocked of result.blocked) out.progress(`blocked: ${changeKey(blocked.change)} (${blocked.reason})`);
   if (result.restart === 'deferred') out.progress('ESV changes are pending: restart the tenant to load them (--no-restart was given), then run deploy again to finish.');
+}
+
+function summaryLine(outcome: DeployOutcome, unchanged: number, writes: number, requests: number): string {
+  const result = outcome.result!;
+  const verdict = outcome.ok ? 'complete' : result.failed.length || result.skipped.length ? 'FAILED' : 'INCOMPLETE';
+  const promotion = result.blocked.length ? `${result.blocked.length} awaiting a promotion, ` : '';
+  return `Deploy ${verdict}: ${result.done.length} applied, ${result.failed.length} failed, ${result.skipped.length} skipped, ${result.deferred.length} deferred, ${promotion}${unchanged} unchanged; ${writes} writes, ${requests} requests${outcome.restarted ? '; tenant restarted' : ''}.`;
+}
+
+function stepsToJson(result: ApplyResult) {
+  const steps = (list: { change: ApplyResult['done'][number]; reason: string }[]) => list.map((s) => ({ object: changeKey(s.change), reason: s.reason }));
+  return { applied: result.done.map(changeKey), skipped: steps(result.skipped), deferred: steps(result.deferred), blocked: steps(result.blocked) };
 }
 
 export async function deployCommand(options: DeployCommandOptions): Promise<number> {
@@ -69,9 +81,7 @@ export async function deployCommand(options: DeployCommandOptions): Promise<numb
     reportApply(result, out);
     const counts = summarize(plan);
     const writes = target.http.stats.writes - writesBefore;
-    out.result(
-      `Deploy ${outcome.ok ? 'complete' : result.failed.length || result.skipped.length ? 'FAILED' : 'INCOMPLETE'}: ${result.done.length} applied, ${result.failed.length} failed, ${result.skipped.length} skipped, ${result.deferred.length} deferred, ${result.blocked.length ? `${result.blocked.length} awaiting a promotion, ` : ''}${counts.noop} unchanged; ${writes} writes, ${target.http.stats.requests} requests${outcome.restarted ? '; tenant restarted' : ''}.`,
-    );
+    out.result(summaryLine(outcome, counts.noop, writes, target.http.stats.requests));
     let demos: Awaited<ReturnType<typeof runLocalDemonstrations>> | undefined;
     if (outcome.ok && target.local && options.demo) demos = await runLocalDemonstrations({ baseUrl: target.baseUrl, realm: target.realm, redactor: target.redactor, local: target.local }, inputs.access, (line) => out.result(line));
     let apigeeResult: Awaited<ReturnType<typeof deployApigee>> | undefined;
@@ -81,21 +91,7 @@ export async function deployCommand(options: DeployCommandOptions): Promise<numb
       out.result(`Apigee deploy complete: ${apigeeResult.writes} writes, ${apigeeResult.requests} requests; ${apigeeResult.bundles.filter((b) => b.action === 'unchanged').length}/${apigeeResult.bundles.length} bundles unchanged.`);
     }
     const ok = outcome.ok && (demos?.ok ?? true);
-    out.jsonResult({
-      ok,
-      summary: counts,
-      applied: result.done.map(changeKey),
-      skipped: result.skipped.map((s) => ({ object: changeKey(s.change), reason: s.reason })),
-      deferred: result.deferred.map((s) => ({ object: changeKey(s.change), reason: s.reason })),
-      blocked: result.blocked.map((s) => ({ object: changeKey(s.change), reason: s.reason })),
-      restart: result.restart,
-      restarted: outcome.restarted,
-      requests: target.http.stats.requests,
-      writes,
-      diagnostics: diagnosticsToJson(outcome.diagnostics),
-      demonstrations: demos?.results,
-      apigee: apigeeResult,
-    });
+    out.jsonResult({ ok, summary: counts, ...stepsToJson(result), restart: result.restart, restarted: outcome.restarted, requests: target.http.stats.requests, writes, diagnostics: diagnosticsToJson(outcome.diagnostics), demonstrations: demos?.results, apigee: apigeeResult });
     if (!outcome.ok) return exitCodeFor(outcome.diagnostics) || EXIT.tenant;
     return ok ? EXIT.ok : EXIT.tenant;
   });

@@ -45,6 +45,8 @@ export function decodeUtf8(bytes: Uint8Array): string {
 /**
  * Parses JSON; returns the value and its key problems (duplicate or reserved keys). Objects have no
  * prototype. Throws JsonSyntaxError with a position.
+ * Longer than most functions on purpose: a recursive-descent parser whose steps share one cursor;
+ * split into modules, the cursor would have to travel through every call.
  */
 export function parseJsonStrict(text: string): { value: unknown; problems: JsonProblem[] } {
   let i = 0;

@@ -55,105 +55,112 @@ function failure(change: AnyChange, thrown: unknown): Diagnostic {
   return error('tenant', 'apply.failed', `${change.action} failed: ${message}`, { object: changeKey(change), ...(detail ? { detail } : {}) });
 }
 
-export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
-  const ctx: ApplyContext = { http: options.http, realm: plan.realm, amVersion: plan.amVersion, cookieName: options.cookieName, secrets: options.secrets };
-  const work = plan.changes.filter((c) => c.action !== 'noop');
-  const result: ApplyResult = { done: [], failed: [], skipped: [], deferred: [], blocked: [], restart: plan.restart ? 'deferred' : 'not-needed' };
-  let session: Promise<AmHttp> | undefined;
-  const httpFor = (change: AnyChange) => (options.staticSession && handlerFor(change.kind).configuration === 'static' ? (session ??= options.staticSession.open()) : Promise.resolve(options.http));
-  const outcome = new Map<string, Promise<StepStatus>>();
-  const total = work.length + (plan.restart ? 1 : 0);
-  let finished = 0;
-  const report = (change: AnyChange | undefined, status: StepStatus, message?: string) => {
-    finished += 1;
-    options.onProgress?.({ change, status, message, done: finished, total });
-  };
+/** Why a change waits or does not run, from the steps it depends on that did not succeed. */
+function verdict(blocking: { key: string; status: StepStatus }[]): { status: Exclude<StepStatus, 'done' | 'failed'>; reason: string } | undefined {
+  if (blocking.length === 0) return undefined;
+  const keys = (status?: StepStatus) => blocking.filter((b) => !status || b.status === status).map((b) => b.key).join(', ');
+  const only = (...statuses: StepStatus[]) => blocking.every((b) => statuses.includes(b.status));
+  if (blocking.some((b) => b.status === 'blocked') && only('blocked', 'deferred')) return { status: 'blocked', reason: `held until a promotion brings ${keys('blocked')}` };
+  if (only('deferred')) return { status: 'deferred', reason: `waits for the tenant restart (${keys()}); run deploy again after restarting` };
+  return { status: 'skipped', reason: `depends on ${keys()}, which did not succeed` };
+}
+
+/** One apply of one plan: the steps' outcomes, progress, and the direct configuration session if one is used. */
+class ApplyRun {
+  readonly result: ApplyResult;
+  private readonly outcome = new Map<string, Promise<StepStatus>>();
+  private readonly ctx: ApplyContext;
+  private readonly total: number;
+  private finished = 0;
+  private session: Promise<AmHttp> | undefined;
+
+  constructor(private readonly plan: Plan, private readonly options: ApplyOptions, private readonly work: AnyChange[]) {
+    this.ctx = { http: options.http, realm: plan.realm, amVersion: plan.amVersion, cookieName: options.cookieName, secrets: options.secrets };
+    this.result = { done: [], failed: [], skipped: [], deferred: [], blocked: [], restart: plan.restart ? 'deferred' : 'not-needed' };
+    this.total = work.length + (plan.restart ? 1 : 0);
+  }
+
+  /** Registers every step before any runs, so dependencies resolve whatever the list order; deletes last. */
+  async run(): Promise<ApplyResult> {
+    let release!: () => void;
+    const registered = new Promise<void>((resolve) => (release = resolve));
+    for (const change of this.work.filter((c) => c.action !== 'delete')) this.outcome.set(changeKey(change), this.change(change, [registered]));
+    if (this.plan.restart) this.outcome.set(RESTART_KEY, this.restart([registered]));
+    const upsertsSettled = Promise.all([...this.outcome.values()]);
+    for (const change of this.work.filter((c) => c.action === 'delete')) this.outcome.set(changeKey(change), this.change(change, [registered, upsertsSettled]));
+    release();
+    await Promise.all([...this.outcome.values()]);
+    await this.closeSession();
+    return this.result;
+  }
+
+  private report(change: AnyChange | undefined, status: StepStatus, message?: string): StepStatus {
+    this.finished += 1;
+    this.options.onProgress?.({ change, status, message, done: this.finished, total: this.total });
+    return status;
+  }
 
   /** Waits for the steps `keys` name; returns those that did not succeed. */
-  const blockers = async (keys: string[]) => {
+  private async blockers(keys: string[]): Promise<{ key: string; status: StepStatus }[]> {
     const blocking: { key: string; status: StepStatus }[] = [];
     for (const key of keys) {
-      const status = await outcome.get(key);
+      const status = await this.outcome.get(key);
       if (status && status !== 'done') blocking.push({ key, status });
     }
     return blocking;
-  };
+  }
 
-  const run = async (change: AnyChange, after: Promise<unknown>[]): Promise<StepStatus> => {
+  private async change(change: AnyChange, after: Promise<unknown>[]): Promise<StepStatus> {
     await Promise.all(after);
-    if (change.action === 'promote') {
-      result.blocked.push({ change, reason: change.reason ?? 'awaits a promotion' });
-      report(change, 'blocked', change.reason);
-      return 'blocked';
-    }
-    const blocking = await blockers(change.dependsOn);
-    if (blocking.some((b) => b.status === 'blocked') && blocking.every((b) => b.status === 'blocked' || b.status === 'deferred')) {
-      const reason = `held until a promotion brings ${blocking.filter((b) => b.status === 'blocked').map((b) => b.key).join(', ')}`;
-      result.blocked.push({ change, reason });
-      report(change, 'blocked', reason);
-      return 'blocked';
-    }
-    if (blocking.length && blocking.every((b) => b.status === 'deferred')) {
-      const reason = `waits for the tenant restart (${blocking.map((b) => b.key).join(', ')}); run deploy again after restarting`;
-      result.deferred.push({ change, reason });
-      report(change, 'deferred', reason);
-      return 'deferred';
-    }
-    if (blocking.length) {
-      const reason = `depends on ${blocking.map((b) => b.key).join(', ')}, which did not succeed`;
-      result.skipped.push({ change, reason });
-      report(change, 'skipped', reason);
-      return 'skipped';
+    const held = change.action === 'promote' ? { status: 'blocked' as const, reason: change.reason ?? 'awaits a promotion' } : verdict(await this.blockers(change.dependsOn));
+    if (held) {
+      this.result[held.status].push({ change, reason: held.reason });
+      return this.report(change, held.status, held.reason);
     }
     try {
-      await handlerFor(change.kind).apply(change as never, { ...ctx, http: await httpFor(change) });
-      result.done.push(change);
-      report(change, 'done');
-      return 'done';
+      await handlerFor(change.kind).apply(change as never, { ...this.ctx, http: await this.httpFor(change) });
+      this.result.done.push(change);
+      return this.report(change, 'done');
     } catch (thrown) {
       const diagnostic = failure(change, thrown);
-      result.failed.push({ change, diagnostic });
-      report(change, 'failed', diagnostic.message);
-      return 'failed';
-    }
-  };
-
-  const runRestart = async (after: Promise<unknown>[]): Promise<StepStatus> => {
-    // Load whatever got written: a failed write does not make the others wait for the next run.
-    await Promise.all([...after, ...plan.restart!.dependsOn.map((key) => outcome.get(key))]);
-    if (!options.restart) {
-      report(undefined, 'deferred', 'the restart was not requested (--no-restart)');
-      return 'deferred';
-    }
-    try {
-      await options.restart();
-      result.restart = 'done';
-      report(undefined, 'done');
-      return 'done';
-    } catch (thrown) {
-      result.restart = 'failed';
-      result.restartFailure = error('tenant', 'apply.restart-failed', thrown instanceof Error ? thrown.message : String(thrown), { object: RESTART_KEY });
-      report(undefined, 'failed', result.restartFailure.message);
-      return 'failed';
-    }
-  };
-
-  // Register every step before any runs, so dependencies resolve whatever the list order.
-  let release!: () => void;
-  const registered = new Promise<void>((resolve) => (release = resolve));
-  for (const change of work.filter((c) => c.action !== 'delete')) outcome.set(changeKey(change), run(change, [registered]));
-  if (plan.restart) outcome.set(RESTART_KEY, runRestart([registered]));
-  const upsertsSettled = Promise.all([...outcome.values()]);
-  for (const change of work.filter((c) => c.action === 'delete')) outcome.set(changeKey(change), run(change, [registered, upsertsSettled]));
-  release();
-  await Promise.all([...outcome.values()]);
-  if (session) {
-    try {
-      await session;
-      await options.staticSession!.close();
-    } catch (thrown) {
-      result.failed.push({ change: work.find((c) => handlerFor(c.kind).configuration === 'static')!, diagnostic: error('tenant', 'apply.direct-configuration', `the direct configuration session failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`) });
+      this.result.failed.push({ change, diagnostic });
+      return this.report(change, 'failed', diagnostic.message);
     }
   }
-  return result;
+
+  private async restart(after: Promise<unknown>[]): Promise<StepStatus> {
+    // Load whatever got written: a failed write does not make the others wait for the next run.
+    await Promise.all([...after, ...this.plan.restart!.dependsOn.map((key) => this.outcome.get(key))]);
+    if (!this.options.restart) return this.report(undefined, 'deferred', 'the restart was not requested (--no-restart)');
+    try {
+      await this.options.restart();
+      this.result.restart = 'done';
+      return this.report(undefined, 'done');
+    } catch (thrown) {
+      this.result.restart = 'failed';
+      this.result.restartFailure = error('tenant', 'apply.restart-failed', thrown instanceof Error ? thrown.message : String(thrown), { object: RESTART_KEY });
+      return this.report(undefined, 'failed', this.result.restartFailure.message);
+    }
+  }
+
+  private httpFor(change: AnyChange): Promise<AmHttp> {
+    const session = this.options.staticSession;
+    if (!session || handlerFor(change.kind).configuration !== 'static') return Promise.resolve(this.options.http);
+    return (this.session ??= session.open());
+  }
+
+  private async closeSession(): Promise<void> {
+    if (!this.session) return;
+    try {
+      await this.session;
+      await this.options.staticSession!.close();
+    } catch (thrown) {
+      const change = this.work.find((c) => handlerFor(c.kind).configuration === 'static')!;
+      this.result.failed.push({ change, diagnostic: error('tenant', 'apply.direct-configuration', `the direct configuration session failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`) });
+    }
+  }
+}
+
+export function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
+  return new ApplyRun(plan, options, plan.changes.filter((c) => c.action !== 'noop')).run();
 }

@@ -10,72 +10,87 @@ import type { PlanContext, PlanOptions } from './handler.js';
 import { handlerFor, KINDS } from './kinds/index.js';
 import { changeKey, RESTART_KEY, type AnyChange, type ChangeAction, type Change, type DesiredObject, type DesiredState, type ObjectKind, type ObservedObject, type ObservedState, type Plan, type RestartStep, type Secrets } from './model.js';
 
-export function computePlan(desired: DesiredState, observed: ObservedState, secrets: Secrets, options: PlanOptions = {}): Plan {
-  const diagnostics: Diagnostic[] = [];
-  const observedByKey = new Map(observed.objects.map((object) => [changeKey(object), object]));
-  const desiredByKey = new Map<string, DesiredObject>();
-  for (const object of desired.objects) {
-    const key = changeKey(object);
-    if (desiredByKey.has(key)) diagnostics.push(error('refused', 'plan.duplicate', 'defined twice in the desired state', { object: key }));
-    else desiredByKey.set(key, object);
-  }
-  const planned = new Map<string, Change[]>();
-  const inProgress = new Set<string>();
+/** The walk over objects: each planned once, the objects it references first; cycles reported. */
+class Planner {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly planned = new Map<string, Change[]>();
+  readonly observedByKey: Map<string, ObservedObject>;
+  readonly desiredByKey = new Map<string, DesiredObject>();
+  private readonly inProgress = new Set<string>();
 
-  const planObject = (key: string, kind: ObjectKind, id: string): Change[] => {
-    const done = planned.get(key);
+  constructor(readonly desired: DesiredState, readonly observed: ObservedState, private readonly secrets: Secrets, private readonly options: PlanOptions) {
+    this.observedByKey = new Map(observed.objects.map((object) => [changeKey(object), object]));
+    for (const object of desired.objects) {
+      const key = changeKey(object);
+      if (this.desiredByKey.has(key)) this.diagnostics.push(error('refused', 'plan.duplicate', 'defined twice in the desired state', { object: key }));
+      else this.desiredByKey.set(key, object);
+    }
+  }
+
+  /** Every desired object, then what the tenant holds that is no longer desired (its handler sees every upsert). */
+  planAll(): AnyChange[] {
+    for (const object of this.desired.objects) this.plan(changeKey(object), object.kind, object.id);
+    for (const object of this.observed.objects) if (!this.desiredByKey.has(changeKey(object))) this.plan(changeKey(object), object.kind, object.id);
+    return [...this.planned.values()].flat() as AnyChange[];
+  }
+
+  private plan(key: string, kind: ObjectKind, id: string): Change[] {
+    const done = this.planned.get(key);
     if (done) return done;
-    if (inProgress.has(key)) {
-      diagnostics.push(error('refused', 'plan.cycle', 'its references form a cycle', { object: key }));
+    if (this.inProgress.has(key)) {
+      this.diagnostics.push(error('refused', 'plan.cycle', 'its references form a cycle', { object: key }));
       return [];
     }
-    inProgress.add(key);
+    this.inProgress.add(key);
     const references = new Set<string>();
-    const ctx: PlanContext = {
-      realm: desired.realm,
-      amVersion: observed.amVersion,
-      secrets,
-      options,
-      resolve(target) {
+    const changes = handlerFor(kind).plan(id, this.desiredByKey.get(key)?.spec as never, this.observedByKey.get(key)?.state as never, this.context(key, references)) as Change[];
+    for (const change of changes) change.dependsOn.push(...references);
+    this.planned.set(key, changes);
+    this.inProgress.delete(key);
+    return changes;
+  }
+
+  /** What a handler may ask while planning `owner`; resolving a reference records an edge in `references`. */
+  private context(owner: string, references: Set<string>): PlanContext {
+    return {
+      realm: this.desired.realm,
+      amVersion: this.observed.amVersion,
+      secrets: this.secrets,
+      options: this.options,
+      resolve: (target) => {
         const targetKey = `${target.$ref.kind}:${target.$ref.id}`;
         references.add(targetKey);
-        const targetChanges = desiredByKey.has(targetKey) ? planObject(targetKey, target.$ref.kind, target.$ref.id) : [];
+        const targetChanges = this.desiredByKey.has(targetKey) ? this.plan(targetKey, target.$ref.kind, target.$ref.id) : [];
         const main = targetChanges.find((change) => changeKey(change) === targetKey);
-        const value = handlerFor(target.$ref.kind).identity(main as never, observedByKey.get(targetKey)?.state as never)[target.$ref.field];
-        if (value === undefined) diagnostics.push(error('refused', 'plan.missing-reference', target.$ref.missing ?? `refers to ${targetKey} (${target.$ref.field}), which is neither desired nor in the tenant`, { object: key }));
+        const value = handlerFor(target.$ref.kind).identity(main as never, this.observedByKey.get(targetKey)?.state as never)[target.$ref.field];
+        if (value === undefined) this.diagnostics.push(error('refused', 'plan.missing-reference', target.$ref.missing ?? `refers to ${targetKey} (${target.$ref.field}), which is neither desired nor in the tenant`, { object: owner }));
         return value;
       },
-      observed: (k, i) => observedByKey.get(`${k}:${i}`)?.state as never,
-      observedOf: (k) => observed.objects.filter((o) => o.kind === k) as never,
-      desired: (k, i) => desiredByKey.get(`${k}:${i}`)?.spec as never,
-      planned: (k, i) => planned.get(`${k}:${i}`)?.find((c) => c.id === i) as never,
-      report: (diagnostic) => diagnostics.push(diagnostic),
+      observed: (k, i) => this.observedByKey.get(`${k}:${i}`)?.state as never,
+      observedOf: (k) => this.observed.objects.filter((o) => o.kind === k) as never,
+      desired: (k, i) => this.desiredByKey.get(`${k}:${i}`)?.spec as never,
+      planned: (k, i) => this.planned.get(`${k}:${i}`)?.find((c) => c.id === i) as never,
+      report: (diagnostic) => this.diagnostics.push(diagnostic),
     };
-    const changes = handlerFor(kind).plan(id, desiredByKey.get(key)?.spec as never, observedByKey.get(key)?.state as never, ctx) as Change[];
-    for (const change of changes) change.dependsOn.push(...references);
-    planned.set(key, changes);
-    inProgress.delete(key);
-    return changes;
-  };
+  }
+}
 
-  for (const object of desired.objects) planObject(changeKey(object), object.kind, object.id);
-  // Objects no longer desired last: their handlers see every upsert (e.g. a set still used by a client).
-  for (const object of observed.objects) if (!desiredByKey.has(changeKey(object))) planObject(changeKey(object), object.kind, object.id);
-
-  const changes = [...planned.values()].flat() as AnyChange[];
+export function computePlan(desired: DesiredState, observed: ObservedState, secrets: Secrets, options: PlanOptions = {}): Plan {
+  const planner = new Planner(desired, observed, secrets, options);
+  const changes = planner.planAll();
   const environment = { immutable: false, locked: false, tier: 'development', ...options.environment, directConfiguration: options.directConfiguration === true };
   if (environment.immutable && !environment.directConfiguration) for (const change of changes) holdForPromotion(change, environment.tier);
   if (environment.locked && changes.some((c) => c.action !== 'noop' && c.action !== 'promote')) {
-    diagnostics.push(error('blocked', 'plan.environment-locked', `the ${environment.tier} environment is locked for a promotion: AIC refuses configuration and ESV writes until it is unlocked; run deploy again once the promotion has finished`));
+    planner.diagnostics.push(error('blocked', 'plan.environment-locked', `the ${environment.tier} environment is locked for a promotion: AIC refuses configuration and ESV writes until it is unlocked; run deploy again once the promotion has finished`));
   }
   const present = new Set(changes.map(changeKey));
   for (const change of changes) {
     const implicit = handlerFor(change.kind).dependencies?.(change as never, changes) ?? [];
     change.dependsOn = [...new Set([...change.dependsOn, ...implicit])].filter((key) => key !== changeKey(change) && (present.has(key) || key === RESTART_KEY)).sort();
   }
-  const restart = restartStep(changes, observed.objects, desiredByKey);
+  const restart = restartStep(changes, observed.objects, planner.desiredByKey);
   if (!restart) for (const change of changes) change.dependsOn = change.dependsOn.filter((key) => key !== RESTART_KEY);
-  return { realm: desired.realm, amVersion: observed.amVersion, environment, changes: displayOrder(changes), restart, diagnostics };
+  return { realm: desired.realm, amVersion: observed.amVersion, environment, changes: displayOrder(changes), restart, diagnostics: planner.diagnostics };
 }
 
 /**

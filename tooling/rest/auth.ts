@@ -37,6 +37,7 @@ export interface ServiceAccountOptions {
   onToken?: (token: string) => void;
 }
 
+/** A closure on purpose: the imported key, the cached token and the login in flight belong to this one provider. */
 export function serviceAccountAuth(options: ServiceAccountOptions): AuthProvider {
   const now = options.now ?? options.http?.now ?? Date.now;
   const tokenUrl = options.tokenUrl ?? `${String(options.baseUrl ?? '').replace(/\/+$/, '')}/am/oauth2/access_token`;

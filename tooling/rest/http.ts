@@ -159,6 +159,7 @@ export class AmHttp {
     return Math.round(exponential / 2 + this.random() * (exponential / 2));
   }
 
+  /** One request with its retries: a single loop on purpose, so the attempt count, the re-login flag and the delay stay together. */
   private async withRetries<T>(req: AmRequest): Promise<AmResponse<T>> {
     // A write is counted once per logical request; retries are counted in `retries`.
     const isWrite = req.method !== 'GET' && !req.readOnly && !READ_ONLY_ACTIONS.has(req.query?._action ?? '') && req.query?._queryFilter === undefined;

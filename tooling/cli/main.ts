@@ -15,6 +15,7 @@ import { apigeeBundleCommand } from './apigee-bundle.js';
 import { deployCommand } from './deploy.js';
 import { exportCommand } from './export.js';
 import { planCommand } from './plan.js';
+import { promoteCommand } from './promote.js';
 import { activeRedactor } from './session.js';
 
 function common(command: Command): Command {
@@ -42,6 +43,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--apigee', 'then deploy the Apigee side (APIGEE_* settings)')
     .option(keepForeign, keepForeignHelp)
     .action(async (options) => setExit(await deployCommand(options)));
+  common(program.command('promote').description("promote static configuration (scripts, journeys) from the environment below into --env <upper>, with AIC's promotion"))
+    .option('--dry-run', 'stop after the dry run and its report (nothing is promoted; the lock is released)')
+    .option('--rollback', "roll back the latest promotion into --env <upper> (AIC's rollback)")
+    .option('--unlock <promotionId>', 'release the promotion lock with this id (one your own interrupted run left)')
+    .option('--ignore-encrypted-secrets', 'promote even though the configuration holds encrypted secrets (they are not carried)')
+    .option('--promoter <name>', 'who promotes, for the report (default aic-api-to-api)')
+    .option('--description <text>', 'what is promoted, for the report')
+    .option('--timeout-minutes <n>', 'give up waiting for a step after this long (default 60)')
+    .action(async (options) => setExit(await promoteCommand(options)));
   common(program.command('export').description('write the managed objects as they are in the tenant to files'))
     .requiredOption('--out <dir>', 'output folder (replaced)')
     .action(async (options) => setExit(await exportCommand(options)));

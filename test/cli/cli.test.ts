@@ -62,7 +62,7 @@ describe('the CLI against a tenant', () => {
     expect(deploy.stdout).toMatch(/Deploy complete: 18 applied, 0 failed, 0 skipped, 0 deferred, 0 unchanged/);
     const again = await cli(['plan', '--access', access, '--detailed-exitcode', '--json']);
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout).summary).toEqual({ create: 0, update: 0, replace: 0, delete: 0, noop: 18 });
+    expect(JSON.parse(again.stdout).summary).toEqual({ create: 0, update: 0, replace: 0, delete: 0, promote: 0, noop: 18 });
 
     // No secret anywhere: CLI output (verbose), the plan, and the tenant's log.
     const everything = [plan.stdout, plan.stderr, deploy.stdout, deploy.stderr, again.stdout, again.stderr, ...harness.tenant.context.runtime.log.map((l) => l.text)].join('\n');

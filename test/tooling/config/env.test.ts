@@ -35,7 +35,8 @@ describe('environment', () => {
   });
 
   it('reports a missing .env.<name>', async () => {
-    expect(() => loadEnvironment({ cwd: '/', envName: 'prod', processEnv: {} })).toThrow(/--env prod: no file \.env\.prod/);
+    // dev, staging and prod name the local promotion group when no tenant is configured (test/environments).
+    expect(() => loadEnvironment({ cwd: '/', envName: 'qa', processEnv: {} })).toThrow(/--env qa: no file \.env\.qa/);
   });
 
   it('validates each variable by name without echoing secrets', async () => {

@@ -15,6 +15,7 @@ import { apigeeBundleCommand } from './apigee-bundle.js';
 import { deployCommand } from './deploy.js';
 import { exportCommand } from './export.js';
 import { planCommand } from './plan.js';
+import { verifyCommand } from './verify.js';
 import { promoteCommand } from './promote.js';
 import { activeRedactor } from './session.js';
 
@@ -55,6 +56,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
   common(program.command('export').description('write the managed objects as they are in the tenant to files'))
     .requiredOption('--out <dir>', 'output folder (replaced)')
     .action(async (options) => setExit(await exportCommand(options)));
+  program
+    .command('verify')
+    .description('issue a token for a probe consumer and audience scope (VERIFY_CLIENT_ID, VERIFY_CLIENT_SECRET, VERIFY_SCOPE), introspect it, report PASS or FAIL')
+    .option('--env <name>', 'environment: reads .env then .env.<name>')
+    .option('--access <path>', 'access file or directory, to say which script engine the environment chooses (default: AIC_ACCESS_FILE or ./access)')
+    .option('--json', 'machine-readable output on stdout')
+    .option('--verbose', 'log every request (secrets masked)')
+    .addOption(new Option('--engine <engine>', 'local tenant script engine').choices(['node', 'rhino']))
+    .action(async (options) => setExit(await verifyCommand(options)));
   program
     .command('apigee-bundle')
     .description('write the Apigee bundles as zips')

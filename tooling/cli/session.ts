@@ -19,6 +19,11 @@ export interface Session {
 /** Secrets known so far in this process: the last line of defence for an error message. */
 export let activeRedactor: ((text: string) => string) | undefined;
 
+/** For commands that open their target without a session (verify). */
+export function setActiveRedactor(redact: (text: string) => string): void {
+  activeRedactor = redact;
+}
+
 export async function withSession<T>(options: CommonOptions, body: (session: Session) => Promise<T>): Promise<T> {
   const out = new Output(Boolean(options.json));
   const inputs = await loadInputs(options);

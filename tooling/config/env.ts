@@ -43,6 +43,8 @@ export interface EnvConfig {
   };
   /** SCRIPT_ENGINE: the AM script engine for this environment; wins over the access file's scriptEngine. */
   scriptEngine?: 'legacy' | 'next-gen';
+  /** `npm run verify`'s probe (VERIFY_CLIENT_ID, VERIFY_CLIENT_SECRET — non-enumerable —, VERIFY_SCOPE); "" = not set. */
+  verify: { clientId: string; readonly clientSecret: string; scope: string };
 }
 
 /** Problems with the environment (.env, process variables, flags): nothing is sent to a tenant. */
@@ -156,8 +158,10 @@ export function loadEnvironment(options: LoadEnvOptions = {}): EnvConfig {
     journeyName: get('AGENTLOGIN_JOURNEY') || 'AgentLogin',
     localTenant: localTenantOf(path.resolve(cwd, get('LOCAL_TENANT_DIR') || '.local-tenant'), port, engine as 'node' | 'rhino', groupName, envFileVars.LOCAL_TENANT_PORT !== undefined && envFileVars.LOCAL_TENANT_PORT.trim() !== '', directText === 'true'),
     ...(scriptEngine ? { scriptEngine: scriptEngine as 'legacy' | 'next-gen' } : {}),
+    verify: { clientId: get('VERIFY_CLIENT_ID'), scope: get('VERIFY_SCOPE') },
   } as EnvConfig;
   Object.defineProperty(config, 'gatewaySecret', { value: gatewaySecret, enumerable: false });
+  Object.defineProperty(config.verify, 'clientSecret', { value: get('VERIFY_CLIENT_SECRET'), enumerable: false });
   // Keep the key and token out of JSON.stringify / util.inspect of the config.
   if (auth.kind !== 'none') Object.defineProperty(config, 'auth', { value: auth, enumerable: false });
   return config;

@@ -9,13 +9,15 @@ import type { LocalTenantHandle } from './tenant.js';
 import type { TenantState } from '../../tenant/types.js';
 import { authorizationCodeDemo, clientCredentialsDemo, type DemoCredentials, type DemoResult } from './demo.js';
 
-const ARTICLE = { consumer: 'scopeDrivenAPI1Client', provider: 'scopeDrivenAPI2Client', scope: 'read' };
+/** The article's consumer, provider and scope: the demonstrations', and `npm run verify`'s default probe. */
+export const ARTICLE = { consumer: 'scopeDrivenAPI1Client', provider: 'scopeDrivenAPI2Client', scope: 'read' } as const;
 
 function unwrap(value: unknown): unknown {
   return value && typeof value === 'object' && 'value' in (value as object) ? (value as { value: unknown }).value : value;
 }
 
-function clientSecret(state: TenantState, realm: string, clientId: string): string {
+/** A client's secret as the local tenant's seed holds it (the local tenant keeps them in clear). */
+export function clientSecret(state: TenantState, realm: string, clientId: string): string {
   const client = state.realms[realm]?.oauth2Clients[clientId] as Record<string, Record<string, unknown>> | undefined;
   const secret = unwrap(client?.coreOAuth2ClientConfig?.userpassword);
   if (typeof secret !== 'string') throw new Error(`local tenant: the seed has no secret for client ${clientId}`);
@@ -52,6 +54,7 @@ export async function demoCredentials(target: DemoTarget): Promise<DemoCredentia
     user: { username: user.username, password: user.password, id: user._id },
     scope: ARTICLE.scope,
     userJourney: 'PasswordGrant',
+    onSecret: (value) => target.redactor.add(value),
   };
 }
 

@@ -9,4 +9,4 @@ import { changeKey, type AnyChange } from '../model.js';
 export const clientSwitches = (all: readonly AnyChange[]): string[] => all.filter((c) => c.kind === 'oauth2-client' && c.action !== 'noop' && c.action !== 'delete').map(changeKey);
 
 /** Why the other engine's objects go, for the plan. */
-export const RETIRED_REASON = 'the script engine in use (scriptEngine) does not need it';
+export const RETIRED_REASON = 'not needed by the script engine this environment now uses (scriptEngine, SCRIPT_ENGINE)';

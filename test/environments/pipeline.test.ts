@@ -5,7 +5,10 @@
  * demonstrations pass there); the same for prod; `plan --detailed-exitcode` exits 0 on all three.
  * After every step no client anywhere points at a script its environment lacks.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/local-tenant.js';
 import { danglingScripts, scriptsOf, switched, workspace, type Workspace } from './helpers.js';
 
 let ws: Workspace;
@@ -26,6 +29,29 @@ function noDanglingScripts(): void {
     }
   }
 }
+
+describe('the example workflow', () => {
+  it('runs this sequence: plan on pull requests; deploy, promote, deploy, plan up the chain on merge', () => {
+    const workflow = readFileSync(path.join(ROOT, 'examples/ci-promotion.yml'), 'utf8');
+    const jobs = workflow.slice(workflow.indexOf('\njobs:')).split(/^  (?=[a-z]+:\n)/m).slice(1);
+    const commands = (job: string) => [...job.matchAll(/npm run (plan|deploy|promote) --silent -- --env ("\$TARGET"|\$\{\{ matrix\.env \}\}|dev)/g)].map((m) => m[1]);
+    const byName = Object.fromEntries(jobs.map((job) => [job.slice(0, job.indexOf(':')), job]));
+    expect(Object.keys(byName)).toEqual(['plan', 'dev', 'staging', 'prod']);
+    expect(byName.plan).toContain("if: github.event_name == 'pull_request'");
+    expect(byName.plan).toContain('--detailed-exitcode');
+    expect(commands(byName.dev)).toEqual(['deploy', 'plan']);
+    for (const [job, needs] of [['staging', 'dev'], ['prod', 'staging']]) {
+      expect(byName[job]).toContain(`needs: ${needs}`);
+      expect(byName[job]).toContain(`TARGET: ${job}`);
+      expect(commands(byName[job])).toEqual(['deploy', 'promote', 'deploy', 'plan']);
+      // The first deploy may stop at the promotion (exit 5); nothing else may fail.
+      expect(byName[job]).toContain('if [ "$code" -ne 0 ] && [ "$code" -ne 5 ]; then exit "$code"; fi');
+    }
+    // Credentials only from the CI's secrets.
+    expect(workflow).not.toMatch(/AIC_SERVICE_ACCOUNT_JWK: (?!\$\{\{ secrets\.)/);
+    expect(workflow).not.toMatch(/POLICY_GATEWAY_SECRET: (?!\$\{\{ secrets\.)/);
+  });
+});
 
 describe('deploy → promote → deploy up the chain, on the local promotion group', () => {
   it('deploys dev, where the demonstrations pass', async () => {

@@ -17,8 +17,9 @@ const REPORT = (dryRun: boolean) => ({ reportId: `r-${dryRun}`, promotionId: 'mi
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
+  const pending = nock.pendingMocks();
   nock.cleanAll();
+  expect(pending).toEqual([]);
 });
 
 function context(lines: string[], timeoutSeconds = 5): FlowContext {

@@ -17,8 +17,9 @@ const http = () => new AmHttp({ baseUrl: BASE, auth: bearerAuth('tok'), sleep: a
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
+  const pending = nock.pendingMocks();
   nock.cleanAll();
+  expect(pending).toEqual([]);
 });
 
 const pinned = () => nock(BASE, { reqheaders: { 'accept-api-version': API, authorization: 'Bearer tok' } });

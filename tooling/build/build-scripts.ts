@@ -15,10 +15,10 @@ import { fileURLToPath } from 'node:url';
 import { checkEs5 } from './es5-gate.js';
 
 export type ScriptEngine = 'legacy' | 'next-gen';
-export type LegacyScriptName = 'scope-validation' | 'policy-eval-mod';
+export type LegacyScriptName = 'scope-validation' | 'policy-eval-mod' | 'policy-condition';
 export type NextGenScriptName = 'scope-validation-next-gen' | 'policy-eval-mod-next-gen';
 export type ScriptName = LegacyScriptName | NextGenScriptName;
-export type LegacyScriptContext = 'OAUTH2_VALIDATE_SCOPE' | 'OAUTH2_ACCESS_TOKEN_MODIFICATION';
+export type LegacyScriptContext = 'OAUTH2_VALIDATE_SCOPE' | 'OAUTH2_ACCESS_TOKEN_MODIFICATION' | 'POLICY_CONDITION';
 export type NextGenScriptContext = 'OAUTH2_VALIDATE_SCOPE_NEXT_GEN' | 'OAUTH2_ACCESS_TOKEN_MODIFICATION_NEXT_GEN';
 export type ScriptContext = LegacyScriptContext | NextGenScriptContext;
 
@@ -54,6 +54,8 @@ const VALIDATE_SCOPE_ENTRY_POINTS = ['validateAuthorizationScope', 'validateAcce
 export const SCRIPT_SPECS: readonly ScriptSpec[] = [
   { name: 'scope-validation', entry: 'scripts/scope-validation.ts', globalName: '__scopeValidation', context: 'OAUTH2_VALIDATE_SCOPE', engine: 'legacy', entryPoints: VALIDATE_SCOPE_ENTRY_POINTS },
   { name: 'policy-eval-mod', entry: 'scripts/policy-eval-mod.ts', globalName: '__policyEvalMod', context: 'OAUTH2_ACCESS_TOKEN_MODIFICATION', engine: 'legacy', entryPoints: [] },
+  // A template: the deploy completes it per scope-policy condition (desired/condition-scripts.ts calls __policyCondition.evaluate).
+  { name: 'policy-condition', entry: 'scripts/policy-condition.ts', globalName: '__policyCondition', context: 'POLICY_CONDITION', engine: 'legacy', entryPoints: [] },
   { name: 'scope-validation-next-gen', entry: 'scripts/scope-validation-next-gen.ts', globalName: '__scopeValidationNextGen', context: 'OAUTH2_VALIDATE_SCOPE_NEXT_GEN', engine: 'next-gen', entryPoints: VALIDATE_SCOPE_ENTRY_POINTS },
   { name: 'policy-eval-mod-next-gen', entry: 'scripts/policy-eval-mod-next-gen.ts', globalName: '__policyEvalModNextGen', context: 'OAUTH2_ACCESS_TOKEN_MODIFICATION_NEXT_GEN', engine: 'next-gen', entryPoints: [] },
 ];

@@ -9,6 +9,7 @@ import { CLIENT_ID_RULE, isValidClientId, isValidScopeName, SCOPE_NAME_RULE } fr
 import { decodeUtf8, JsonSyntaxError, parseJsonStrict } from './json-source.js';
 import { DiagnosticError, error } from '../diagnostics.js';
 import { checkProviderApigee, type ProviderApigeeConfig } from '../apigee/access-section.js';
+import { anyOfForms, normalForm, TooManyAlternatives } from './condition-forms.js';
 import type { ScriptEngine } from '../build/build-scripts.js';
 
 export type { ScriptEngine };
@@ -43,6 +44,15 @@ export interface ScopeRule {
   effect: 'grant' | 'deny';
   when: Condition;
 }
+/** How one client of dynamic scopes asks for consent: each key absent = the tenant's value is left as it is. */
+export interface ClientConsentConfig {
+  /** advancedOAuth2ClientConfig.isConsentImplied: nobody is asked; undecided scopes are granted. */
+  impliedConsent?: boolean;
+  /** overrideOAuth2ClientConfig.clientsCanSkipConsent: AM reads it (not the provider's) once overrides are enabled, which the tool does. */
+  clientsCanSkipConsent?: boolean;
+  /** Consent-page descriptions: scope → locale ("default", or a Java locale such as en, en_GB) → text. */
+  scopeDescriptions?: Record<string, Record<string, string>>;
+}
 export interface ScopePoliciesConfig {
   description?: string;
   /** The scopes policy set (AM's default: oauth2Scopes). */
@@ -50,6 +60,8 @@ export interface ScopePoliciesConfig {
   /** OAuth2 clients switched to usePolicyEngineForScope with this policy set. */
   clients: string[];
   rules: ScopeRule[];
+  /** Consent settings of listed clients, by client id. */
+  consent?: Record<string, ClientConsentConfig>;
 }
 export interface AccessConfig {
   consumers: Record<string, { description?: string }>;
@@ -91,6 +103,16 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 const CONDITION_KEYS = ['client', 'user', 'claim', 'value', 'allOf', 'anyOf', 'not'];
 const SCOPE_RULE_CONDITION_KEYS = [...CONDITION_KEYS, 'authenticatedUsers'];
 const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
+/**
+ * A resource owner's id in a scope rule: it becomes the value of a DN (id=<user>,ou=user,o=<realm>,…)
+ * in an Identity subject, so DN special characters (, + " \\ < > ; = #) and spaces are refused.
+ */
+const USER_ID = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
+export const USER_ID_RULE = '1-128 characters of A-Z a-z 0-9 . _ @ -, starting with a letter or digit (the user\'s _id, e.g. a UUID)';
+/** Java locale strings as AM compares them (language, then _COUNTRY, then _variant); "default" is the entry without a locale. */
+const LOCALE = /^[a-z]{2,3}(_[A-Z]{2}(_[A-Za-z0-9]{1,8})?)?$/;
+export const DEFAULT_LOCALE_KEY = 'default';
+const SCOPE_DESCRIPTION_LENGTH = 256;
 
 class Checker {
   readonly problems: AccessProblem[] = [];
@@ -135,6 +157,8 @@ interface ConditionRules {
   /** A problem with this client id, or undefined when it is fine. */
   client(id: string): string | undefined;
   claim(name: string): string | undefined;
+  /** A problem with this user id (scope rules: it goes into a DN); absent = any non-empty string. */
+  user?(id: string): string | undefined;
 }
 
 function grantRules(known: { consumers: Set<string>; claims: Set<string> }): ConditionRules {
@@ -157,7 +181,10 @@ function checkCondition(c: Checker, value: unknown, at: string, depth: number, r
     const problem = rules.client(value.client);
     if (problem) c.add(`${at}.client`, problem);
   }
-  if ('user' in value) c.string(value.user, `${at}.user`);
+  if ('user' in value && c.string(value.user, `${at}.user`)) {
+    const problem = rules.user?.(value.user);
+    if (problem) c.add(`${at}.user`, problem);
+  }
   if ('claim' in value || 'value' in value) {
     if (c.string(value.claim, `${at}.claim`)) {
       const problem = rules.claim(value.claim);
@@ -187,7 +214,7 @@ function scopeRuleNameProblem(scope: string): string | undefined {
 /** The "scopePolicies" section: policy set, clients switched to it, and rules (grant/deny per scope). */
 function checkScopePolicies(c: Checker, raw: unknown, providerIds: Set<string>): void {
   const at = 'scopePolicies';
-  if (!c.object(raw, at, ['description', 'policySet', 'clients', 'rules'], ['clients', 'rules'])) return;
+  if (!c.object(raw, at, ['description', 'policySet', 'clients', 'rules', 'consent'], ['clients', 'rules'])) return;
   c.optionalDescription(raw, at);
   if ('policySet' in raw && c.string(raw.policySet, `${at}.policySet`)) {
     if (!isValidClientId(raw.policySet)) c.add(`${at}.policySet`, `invalid policy set name: expected ${CLIENT_ID_RULE}`);
@@ -205,7 +232,9 @@ function checkScopePolicies(c: Checker, raw: unknown, providerIds: Set<string>):
     client: (id) => (clients.has(id) ? undefined : `unknown client "${id}": list it in scopePolicies.clients (only those clients use these rules)`),
     // The scope decision sees the resource owner's own attributes: any attribute name may be used.
     claim: (name) => (ATTRIBUTE_NAME.test(name) ? undefined : 'expected an attribute name (letters, digits, _ . -)'),
+    user: (id) => (USER_ID.test(id) ? undefined : `expected a user id of ${USER_ID_RULE}`),
   };
+  if ('consent' in raw) checkConsent(c, raw.consent, `${at}.consent`, clients);
   if (!Array.isArray(raw.rules)) {
     c.add(`${at}.rules`, `expected an array of rules, got ${typeName(raw.rules)}`);
     return;
@@ -228,6 +257,71 @@ function checkScopePolicies(c: Checker, raw: unknown, providerIds: Set<string>):
     if (seen.has(key)) c.add(ruleAt, `the same rule as scopePolicies.rules[${seen.get(key)}]`);
     else seen.set(key, index);
   });
+  checkAlternatives(c, raw.rules, at);
+}
+
+/**
+ * Each scope and effect becomes policies of AM's native form (subject AND condition), one per
+ * distinct condition of its alternatives: a rule set that expands to too many is refused here,
+ * naming the rule that makes it too many, before anything is planned.
+ */
+function checkAlternatives(c: Checker, rules: unknown[], at: string): void {
+  if (c.problems.length) return; // only well-formed rules can be expanded
+  const groups = new Map<string, { when: ScopeRule['when'][]; at: string[] }>();
+  rules.forEach((rule, index) => {
+    const { scope, effect, when } = rule as ScopeRule;
+    const group = groups.get(`${scope} ${effect}`) ?? { when: [], at: [] };
+    group.when.push(when);
+    group.at.push(`${at}.rules[${index}]`);
+    groups.set(`${scope} ${effect}`, group);
+  });
+  for (const group of groups.values()) {
+    try {
+      group.when.forEach((when, index) => {
+        try {
+          normalForm(when);
+        } catch (thrown) {
+          if (thrown instanceof TooManyAlternatives) throw Object.assign(thrown, { at: group.at[index] });
+          throw thrown;
+        }
+      });
+      anyOfForms(group.when);
+    } catch (thrown) {
+      if (!(thrown instanceof TooManyAlternatives)) throw thrown;
+      const where = (thrown as TooManyAlternatives & { at?: string }).at;
+      c.add(where ?? group.at[group.at.length - 1], where ? `the condition ${thrown.message}` : `the rules of this scope and effect (${group.at.join(', ')}) together ${thrown.message}`);
+    }
+  }
+}
+
+/** scopePolicies.consent: per listed client, implied consent, skipping consent and consent-page descriptions. */
+function checkConsent(c: Checker, raw: unknown, at: string, clients: Set<string>): void {
+  if (!c.object(raw, at, Object.keys(isObject(raw) ? raw : {}))) return;
+  for (const [clientId, settings] of Object.entries(raw)) {
+    const clientAt = `${at}.${clientId}`;
+    if (!clients.has(clientId)) c.add(clientAt, `unknown client "${clientId}": list it in scopePolicies.clients (the tool manages consent only for those clients)`);
+    if (!c.object(settings, clientAt, ['impliedConsent', 'clientsCanSkipConsent', 'scopeDescriptions'])) continue;
+    for (const flag of ['impliedConsent', 'clientsCanSkipConsent'] as const) {
+      if (flag in settings && typeof settings[flag] !== 'boolean') c.add(`${clientAt}.${flag}`, `expected true or false, got ${typeName(settings[flag])}`);
+    }
+    if (!('scopeDescriptions' in settings)) continue;
+    const descriptionsAt = `${clientAt}.scopeDescriptions`;
+    if (!c.object(settings.scopeDescriptions, descriptionsAt, Object.keys(isObject(settings.scopeDescriptions) ? settings.scopeDescriptions : {}))) continue;
+    for (const [scope, byLocale] of Object.entries(settings.scopeDescriptions as Record<string, unknown>)) {
+      const scopeAt = `${descriptionsAt}.${scope}`;
+      if (!isValidScopeName(scope)) c.add(scopeAt, `invalid scope name: expected ${SCOPE_NAME_RULE}`);
+      if (!c.object(byLocale, scopeAt, Object.keys(isObject(byLocale) ? byLocale : {}))) continue;
+      if (Object.keys(byLocale).length === 0) c.add(scopeAt, `expected at least one description ("${DEFAULT_LOCALE_KEY}" or a locale such as en, en_GB)`);
+      for (const [locale, text] of Object.entries(byLocale)) {
+        const textAt = `${scopeAt}.${locale}`;
+        if (locale !== DEFAULT_LOCALE_KEY && !LOCALE.test(locale)) c.add(textAt, `expected "${DEFAULT_LOCALE_KEY}" or a Java locale (en, en_GB, en_US_WIN)`);
+        // AM stores "scope|locale|description" and splits on "|": a "|" in the text would shift it; an empty one hides the scope from the page.
+        if (typeof text !== 'string' || text.trim() === '') c.add(textAt, `expected a non-empty description, got ${typeName(text)}`);
+        else if (text.length > SCOPE_DESCRIPTION_LENGTH) c.add(textAt, `${text.length} characters; at most ${SCOPE_DESCRIPTION_LENGTH}`);
+        else if (/[|\u0000-\u001f\u007f\u2028\u2029]/.test(text)) c.add(textAt, 'must not contain "|" (AM\'s separator in scope|locale|description) or control characters');
+      }
+    }
+  }
 }
 
 /** Checks one document's shape; cross-file rules (duplicates, unknown consumers) use `known`. */
@@ -401,7 +495,7 @@ export async function loadAccessConfig(target: string | string[]): Promise<Acces
   if (problems.length) throw new AccessFileError(problems.slice(0, LIMITS.problems));
   merged.identityClaims.sort();
   const section = documents.find(({ file }) => definedIn.get('scopePolicies') === file)?.raw.scopePolicies as (Partial<ScopePoliciesConfig> & { description?: string }) | undefined;
-  if (section) merged.scopePolicies = { ...(section.description ? { description: section.description } : {}), policySet: section.policySet ?? DEFAULT_SCOPES_POLICY_SET, clients: section.clients ?? [], rules: section.rules ?? [] };
+  if (section) merged.scopePolicies = { ...(section.description ? { description: section.description } : {}), policySet: section.policySet ?? DEFAULT_SCOPES_POLICY_SET, clients: section.clients ?? [], rules: section.rules ?? [], ...(section.consent ? { consent: section.consent } : {}) };
   const engine = documents.find(({ file }) => definedIn.get('scriptEngine') === file)?.raw.scriptEngine as ScriptEngine | undefined;
   if (engine) merged.scriptEngine = engine;
   return merged;

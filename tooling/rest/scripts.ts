@@ -41,9 +41,10 @@ function fromBody(body: Record<string, unknown>): StoredScript {
   };
 }
 
-export async function queryScriptsByName(http: AmHttp, realm: string, names: string[]): Promise<StoredScript[]> {
-  if (names.length === 0) return [];
-  const filter = names.map((name) => `name eq ${quoted(name)}`).join(' or ');
+/** Scripts by exact name, and (one request) every script whose name starts with one of `prefixes` (AM compares case-sensitively). */
+export async function queryScriptsByName(http: AmHttp, realm: string, names: string[], prefixes: string[] = []): Promise<StoredScript[]> {
+  if (names.length === 0 && prefixes.length === 0) return [];
+  const filter = [...names.map((name) => `name eq ${quoted(name)}`), ...prefixes.map((prefix) => `name sw ${quoted(prefix)}`)].join(' or ');
   const rows = await queryAll<Record<string, unknown>>(http, { path: `${realmPath(realm)}/scripts`, query: { _queryFilter: filter }, apiVersion: API, family: FAMILY }, 'cookie');
   return rows.map(fromBody);
 }

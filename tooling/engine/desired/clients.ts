@@ -8,7 +8,7 @@ import { ref, type DesiredObject } from '../model.js';
 import type { ClientSpec } from '../kinds/oauth2-client.js';
 import { engineOf } from './machinery.js';
 import { scriptNameFor } from './names.js';
-import { scopeChecksFor } from './scope-policies.js';
+import { alwaysDecidedScopes, scopeChecksFor, scopeDescriptionEntries } from './scope-policies.js';
 
 export function clientObjects(access: AccessConfig): DesiredObject<'oauth2-client'>[] {
   const specs = new Map<string, ClientSpec>();
@@ -29,11 +29,20 @@ export function clientObjects(access: AccessConfig): DesiredObject<'oauth2-clien
   const dynamic = access.scopePolicies;
   for (const clientId of dynamic?.clients ?? []) {
     const consumer = specs.get(clientId);
+    // Consent is managed only as far as the access file says (scopePolicies.consent); the rest stays the tenant's.
+    const consent = dynamic!.consent?.[clientId];
+    const skip: Record<string, boolean> = consent?.clientsCanSkipConsent === undefined ? {} : { clientsCanSkipConsent: consent.clientsCanSkipConsent };
+    const scopeEntries = scopeDescriptionEntries(consent);
     // AM reads the override block only when providerOverridesEnabled is true.
     specs.set(clientId, {
       role: consumer?.role ?? 'OAuth2 client (listed in scopePolicies.clients)',
       scopeChecks: scopeChecksFor(dynamic!, clientId),
-      overrides: { ...consumer?.overrides, providerOverridesEnabled: true, usePolicyEngineForScope: true, scopesPolicySet: dynamic!.policySet },
+      overrides: { ...consumer?.overrides, providerOverridesEnabled: true, usePolicyEngineForScope: true, scopesPolicySet: dynamic!.policySet, ...skip },
+      consent: {
+        ...(consent?.impliedConsent === undefined ? {} : { impliedConsent: consent.impliedConsent }),
+        ...(scopeEntries ? { scopeEntries } : {}),
+        alwaysDecided: alwaysDecidedScopes(dynamic!, clientId),
+      },
     });
   }
   return [...specs.keys()].sort().map((id) => ({ kind: 'oauth2-client', id, spec: specs.get(id)! }));

@@ -25,7 +25,7 @@ export function desiredState(input: DesiredInput): DesiredState {
   const machinery = machineryState(access, input);
   return {
     realm: input.realm,
-    objects: [...machinery.objects, ...providerObjects(access), ...(access.scopePolicies ? scopePolicyObjects(access.scopePolicies) : []), ...clientObjects(access)],
+    objects: [...machinery.objects, ...providerObjects(access), ...(access.scopePolicies ? scopePolicyObjects(access.scopePolicies, { realm: input.realm, scripts: input.scripts }) : []), ...clientObjects(access)],
     retired: machinery.retired,
   };
 }

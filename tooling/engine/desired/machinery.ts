@@ -112,7 +112,8 @@ function retiredJourney(journey: unknown): DesiredState['retired'] {
 }
 
 function scriptObjects(input: MachineryInput, engine: ScriptEngine): DesiredObject<'script'>[] {
-  const wanted = (Object.keys(SCRIPTS) as ScriptName[]).filter((bundle) => SCRIPTS[bundle].engine === engine);
+  // The condition template is deployed per condition by the scopePolicies section, not as it is.
+  const wanted = (Object.keys(SCRIPTS) as ScriptName[]).filter((bundle) => SCRIPTS[bundle].engine === engine && SCRIPTS[bundle].role !== 'policy-condition');
   return wanted.map((bundle) => {
     const script = SCRIPTS[bundle];
     const built = input.scripts.find((candidate) => candidate.name === bundle);
@@ -131,7 +132,7 @@ function scriptObjects(input: MachineryInput, engine: ScriptEngine): DesiredObje
 /** The machinery of the chosen engine, and the other engine's objects as retired. */
 export function machineryState(access: AccessConfig, input: MachineryInput): Pick<DesiredState, 'objects' | 'retired'> {
   const engine = engineOf(access);
-  const retiredScripts = (Object.keys(SCRIPTS) as ScriptName[]).filter((bundle) => SCRIPTS[bundle].engine !== engine).map((bundle) => ({ kind: 'script' as const, id: SCRIPTS[bundle].name }));
+  const retiredScripts = (Object.keys(SCRIPTS) as ScriptName[]).filter((bundle) => SCRIPTS[bundle].engine !== engine && SCRIPTS[bundle].role !== 'policy-condition').map((bundle) => ({ kind: 'script' as const, id: SCRIPTS[bundle].name }));
   if (engine === 'next-gen') {
     return {
       objects: [...esvObjects(access, input, engine), ...scriptObjects(input, engine)],

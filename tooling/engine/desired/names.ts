@@ -6,13 +6,19 @@ import type { ScriptEngine, ScriptName } from '../../build/build-scripts.js';
 
 export type { ScriptEngine };
 
-/** What a script does for a client: its Validate Scope or its Access Token Modification plugin. */
-export type ScriptRole = 'scope-validation' | 'policy-eval-mod';
+/**
+ * What a script does: a client's Validate Scope or Access Token Modification plugin, or the
+ * template of the scope policies' Script conditions (deployed once per condition by
+ * desired/condition-scripts.ts, never as it is).
+ */
+export type ScriptRole = 'scope-validation' | 'policy-eval-mod' | 'policy-condition';
 
 /** Every bundle the build makes, as AM stores it: its name in the realm, engine, role and evaluatorVersion. */
 export const SCRIPTS = {
   'scope-validation': { name: 'aic-api-to-api Scope Validation', engine: 'legacy', role: 'scope-validation', evaluatorVersion: '1.0' },
   'policy-eval-mod': { name: 'aic-api-to-api PolicyEvalMod', engine: 'legacy', role: 'policy-eval-mod', evaluatorVersion: '1.0' },
+  // The condition scripts are named "<this name> <grant|deny> <digest of their rule>".
+  'policy-condition': { name: 'aic-api-to-api ScopeCondition', engine: 'legacy', role: 'policy-condition', evaluatorVersion: '1.0' },
   // Other names than the legacy ones: both engines' scripts exist side by side while clients switch.
   'scope-validation-next-gen': { name: 'aic-api-to-api Scope Validation Next-Gen', engine: 'next-gen', role: 'scope-validation', evaluatorVersion: '2.0' },
   'policy-eval-mod-next-gen': { name: 'aic-api-to-api PolicyEvalMod Next-Gen', engine: 'next-gen', role: 'policy-eval-mod', evaluatorVersion: '2.0' },

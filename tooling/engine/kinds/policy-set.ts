@@ -23,6 +23,8 @@ export interface PolicySetSpec {
   resourceTypeUuids: Ref[];
   /** Created when missing, otherwise used as the tenant holds it (a built-in the tool does not own). */
   createOnly?: boolean;
+  /** Subject and condition types the set's policies use: an existing set the tool does not own must allow them. */
+  requires?: { subjects: string[]; conditions: string[] };
 }
 
 export type PolicySetPayload = { body: JsonObject & { resourceTypeUuids: string[] } } | { delete: true; resourceTypeUuids: string[] };
@@ -62,10 +64,17 @@ export const policySetHandler: KindHandler<'policy-set'> = {
     }
     const resourceTypeUuids = spec.resourceTypeUuids.map((r) => ctx.resolve(r)).filter((uuid): uuid is string => uuid !== undefined);
     const body = { ...spec.body, resourceTypeUuids } as JsonObject & { resourceTypeUuids: string[] };
-    if (spec.createOnly && observed) {
+    // A set the tool created (marked) is its own: kept up to date like any other. A built-in one is only checked.
+    if (spec.createOnly && observed && !isManagedDescription(observed.description)) {
       // The tool's policies would all be refused by a set without their resource type.
       const lacking = resourceTypeUuids.filter((uuid) => !uuidsOf(observed).includes(uuid));
       if (lacking.length) ctx.report(error('refused', 'plan.policy-set-lacks-type', `exists in the tenant without resource type ${lacking.join(', ')}; the tool does not rewrite a policy set it did not create: add the resource type to it`, { object: `policy-set:${id}` }));
+      // AM refuses a policy whose subject or condition type its set does not allow.
+      for (const [field, label] of [['subjects', 'subject'], ['conditions', 'condition']] as const) {
+        const allowed = Array.isArray(observed[field]) ? (observed[field] as unknown[]).map(String) : [];
+        const missing = (spec.requires?.[field] ?? []).filter((type) => !allowed.includes(type));
+        if (missing.length) ctx.report(error('refused', 'plan.policy-set-lacks-type', `exists in the tenant without the ${label} type${missing.length > 1 ? 's' : ''} ${missing.join(', ')} that its policies use; the tool does not rewrite a policy set it did not create: add ${missing.length > 1 ? 'them' : 'it'} to its ${field}`, { object: `policy-set:${id}` }));
+      }
       return [{ kind: 'policy-set', id, action: 'noop', diff: [], payload: { body: observed as JsonObject & { resourceTypeUuids: string[] } }, dependsOn: [] }];
     }
     const diff = observed ? differences(observed, body) : creation(body);

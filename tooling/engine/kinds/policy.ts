@@ -34,6 +34,14 @@ declare module '../model.js' {
   }
 }
 
+/** A condition naming other objects (a Script condition's script) with their resolved ids; each reference is an edge. */
+function resolveRefs(value: JsonValue, ctx: PlanContext): JsonValue {
+  if (Array.isArray(value)) return value.map((item) => resolveRefs(item, ctx));
+  if (!value || typeof value !== 'object') return value;
+  if ('$ref' in value) return ctx.resolve(value as unknown as Ref) ?? null;
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, resolveRefs(inner, ctx)]));
+}
+
 /** What AM leaves out when a policy has none of them. */
 function normalised(policy: JsonObject): JsonObject {
   return { ...policy, condition: policy.condition ?? null, resourceAttributes: policy.resourceAttributes ?? [] };
@@ -69,7 +77,7 @@ export const policyHandler: KindHandler<'policy'> = {
   identity: () => ({}),
   plan(id, spec, observed, ctx) {
     if (!spec) return observed ? planLeftover(id, observed, ctx) : [];
-    const body: PolicyBody = { ...spec, resourceTypeUuid: ctx.resolve(spec.resourceTypeUuid) ?? '' };
+    const body: PolicyBody = { ...spec, resourceTypeUuid: ctx.resolve(spec.resourceTypeUuid) ?? '', condition: resolveRefs(spec.condition, ctx) };
     const diff = observed ? differences(observed, body) : creation(body);
     return [{ kind: 'policy', id, action: observed ? (diff.length ? 'update' : 'noop') : 'create', diff, payload: { body }, dependsOn: [] }];
   },

@@ -10,6 +10,7 @@ import { deterministicUuid } from '../ids.js';
 import { warning } from '../../diagnostics.js';
 import { changeKey, isManagedDescription, type JsonValue } from '../model.js';
 import { clientSwitches, RETIRED_REASON } from './retirement.js';
+import { CONDITION_SCRIPT_PREFIX } from '../desired/condition-scripts.js';
 
 export type ScriptSpec = ScriptDefinition;
 export type ScriptPayload = { uuid: string; definition: ScriptDefinition } | { uuid: string; delete: true };
@@ -42,8 +43,10 @@ export const scriptHandler: KindHandler<'script'> = {
   kind: 'script',
   configuration: 'static',
   async read(ctx, desired, retired) {
-    const scripts = await queryScriptsByName(ctx.http, ctx.realm, [...desired.map((o) => o.id), ...retired]);
-    return scripts.map((state) => ({ kind: 'script', id: state.name, state }));
+    // Condition scripts are named by a digest of their rule: those no rule needs any more are found by their prefix (same request).
+    const scripts = await queryScriptsByName(ctx.http, ctx.realm, [...desired.map((o) => o.id), ...retired], [CONDITION_SCRIPT_PREFIX]);
+    const unique = new Map(scripts.map((state) => [state.name, state]));
+    return [...unique.values()].map((state) => ({ kind: 'script', id: state.name, state }));
   },
   identity: (change, observed): Record<string, string> => {
     const uuid = change?.payload.uuid ?? observed?._id;
@@ -57,15 +60,23 @@ export const scriptHandler: KindHandler<'script'> = {
         ctx.report(warning('plan.script-in-use', `no longer desired, but client${users.length > 1 ? 's' : ''} ${users.join(', ')} still point${users.length > 1 ? '' : 's'} at it: kept`, { object: `script:${id}` }));
         return [];
       }
-      return [{ kind: 'script', id, action: 'delete', reason: retiredReason(observed), diff: [], payload: { uuid: observed._id, delete: true }, dependsOn: [] }];
+      const reason = id.startsWith(CONDITION_SCRIPT_PREFIX) ? 'no scope policy uses this condition any more' : retiredReason(observed);
+      return [{ kind: 'script', id, action: 'delete', reason, diff: [], payload: { uuid: observed._id, delete: true }, dependsOn: [] }];
     }
     const uuid = observed?._id ?? uuidFor(ctx.realm, id);
     const diff = observed ? differences(observed, spec) : creation(spec);
     return [{ kind: 'script', id, action: observed ? (diff.length ? 'update' : 'noop') : 'create', diff, payload: { uuid, definition: spec }, dependsOn: [] }];
   },
-  // New decision logic may rely on what policies now carry: scripts change after the policies do.
-  // A script goes only after the clients have been switched away from it (a failed switch keeps it).
-  dependencies: (change, all) => (change.action === 'delete' ? clientSwitches(all) : all.filter((c) => c.kind === 'policy' && c.action !== 'delete' && c.action !== 'noop').map(changeKey)),
+  // New decision logic may rely on what policies now carry: the OAuth2 scripts change after the policies do.
+  // A policy condition script is the other way round: the policies that name it wait for it (their
+  // reference), so it waits for no policy (else two rules' scripts and policies would wait in a circle).
+  // A script goes only after the clients have been switched away from it (a failed switch keeps it),
+  // and after the policies have moved off it (a failed policy change keeps it).
+  dependencies: (change, all) => {
+    if (change.action === 'delete') return [...clientSwitches(all), ...all.filter((c) => c.kind === 'policy' && c.action !== 'noop').map(changeKey)];
+    if ('definition' in change.payload && change.payload.definition.context === 'POLICY_CONDITION') return [];
+    return all.filter((c) => c.kind === 'policy' && c.action !== 'delete' && c.action !== 'noop').map(changeKey);
+  },
   async apply(change, ctx) {
     if ('delete' in change.payload) return deleteScript(ctx.http, ctx.realm, change.payload.uuid);
     await putScript(ctx.http, ctx.realm, change.payload.uuid, change.payload.definition);

@@ -307,6 +307,8 @@ export interface TenantState {
     restartStaleUntil?: number;
   };
   serviceAccounts: Record<string, ServiceAccountState>;
+  /** The OpenID Connect provider's ID-token signing key (RS256), made at first use; private: only in state.json (0600), never in the seed or a response. */
+  oidcSigningKey?: { kid: string; privateJwk: JsonObject; publicJwk: JsonObject };
   /** Promotions run here (upper environments) and the direct configuration session. */
   promotion?: PromotionState;
 }
@@ -341,7 +343,7 @@ export interface TenantRuntime {
   sessions: Map<string, SessionState>;
   tokens: Map<string, IssuedToken>;
   /** authorization codes */
-  codes: Map<string, { code: string; realm: string; clientId: string; redirectUri: string; userId: string; scope: string[]; expiresAt: number; codeChallenge?: string; codeChallengeMethod?: string }>;
+  codes: Map<string, { code: string; realm: string; clientId: string; redirectUri: string; userId: string; scope: string[]; expiresAt: number; codeChallenge?: string; codeChallengeMethod?: string; nonce?: string; authTime?: number }>;
   /** `jti` of every service-account assertion accepted, until it expires: an assertion is single use. */
   assertionIds: Map<string, number>;
   log: TenantLogLine[];

@@ -1,6 +1,6 @@
 /**
  * The runtime's route table: journeys and sessions, policy evaluation (sharing POST …/policies with
- * the core's create action), OAuth2; and the root realm's administrator login and /authorize
+ * the core's create action), OAuth2 (with the ID-token signing key at connect/jwk_uri); and the root realm's administrator login and /authorize
  * (AM's realm "/", which clients address without a realm path).
  */
 import { policyActionRoute } from '../api/policy-admin.js';
@@ -8,6 +8,7 @@ import type { Handler, Route } from '../types.js';
 import { authenticate, rootAuthenticate } from './authenticate.js';
 import { authorize } from './authorize.js';
 import { evaluate } from './evaluate.js';
+import { jwkUri } from './id-token.js';
 import { introspect } from './introspect.js';
 import { sessionsAction } from './sessions.js';
 import { accessToken } from './token-endpoint.js';
@@ -28,4 +29,5 @@ export const runtimeRoutes: Route[] = [
   { method: 'GET', pattern: new RegExp(`${OAUTH2}/authorize$`), handle: authorize },
   { method: 'POST', pattern: new RegExp(`${OAUTH2}/authorize$`), handle: authorize },
   { method: 'POST', pattern: new RegExp(`${OAUTH2}/introspect$`), handle: introspect },
+  { method: 'GET', pattern: new RegExp(`${OAUTH2}/connect/jwk_uri$`), handle: jwkUri },
 ];

@@ -7,14 +7,17 @@ import type { RealmState, TenantContext, TenantResponse } from '../types.js';
 import { oauthError, stringList, type Client } from './oauth2-clients.js';
 import { runStoredScript } from './scripting.js';
 
+const scopeName = (entry: string) => entry.split('|')[0];
+
 export type ScopeEntryPoint = 'validateAuthorizationScope' | 'validateAccessTokenScope' | 'validateRefreshTokenScope';
 
 export const usesScript = (client: Client, plugin: 'validateScope' | 'accessTokenModification'): boolean =>
   client.overrides.providerOverridesEnabled === true && client.overrides[`${plugin}PluginType`] === 'SCRIPTED';
 
 export async function validateScopes(tenant: TenantContext, realmName: string, realm: RealmState, client: Client, requested: string[], entryPoint: ScopeEntryPoint): Promise<string[] | TenantResponse> {
-  const allowed = stringList(client.core.scopes);
-  const defaults = stringList(client.core.defaultScopes);
+  // AM's entries may carry consent-page descriptions ("scope|description", "scope|locale|description"): the scope is the part before the first "|".
+  const allowed = stringList(client.core.scopes).map(scopeName);
+  const defaults = stringList(client.core.defaultScopes).map(scopeName);
   if (usesScript(client, 'validateScope')) {
     const scriptId = String(client.overrides.validateScopeScript ?? '');
     const outcome = await runStoredScript(tenant, realm, scriptId, 'OAUTH2_VALIDATE_SCOPE', { realm: `/${realmName}`, requestedScopes: requested, allowedScopes: allowed, defaultScopes: defaults }, entryPoint);

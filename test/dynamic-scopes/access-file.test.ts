@@ -58,6 +58,10 @@ describe('scopePolicies: mistakes', () => {
     [{ scope: 'email', effect: 'deny', when: {} }, 'scopePolicies.rules[0].when: expected at least one of client, user, claim+value, allOf, anyOf, not, authenticatedUsers'],
     [{ scope: 'email', effect: 'deny', when: { anyOf: [] } }, 'scopePolicies.rules[0].when.anyOf: expected a non-empty array of conditions, got an array'],
     [{ scope: 'email', effect: 'deny', when: { user: 'u' }, description: 'x' }, 'scopePolicies.rules[0].description: unknown key; allowed keys here: scope, effect, when'],
+    // A user id becomes the value of a DN in an Identity subject: DN syntax is refused, never escaped.
+    [{ scope: 'email', effect: 'deny', when: { user: 'u,ou=admins' } }, 'scopePolicies.rules[0].when.user: expected a user id of 1-128 characters of A-Z a-z 0-9 . _ @ -'],
+    [{ scope: 'email', effect: 'deny', when: { anyOf: [{ user: 'ok' }, { user: ' x' }] } }, 'scopePolicies.rules[0].when.anyOf[1].user: expected a user id'],
+    [{ scope: 'email', effect: 'deny', when: { user: 'a"b' } }, 'scopePolicies.rules[0].when.user: expected a user id'],
   ])('rule %j', (rule, expected) => {
     expect(messages(section({ rules: [rule] })).join('\n')).toContain(expected);
   });
@@ -67,8 +71,18 @@ describe('scopePolicies: mistakes', () => {
     expect(messages(section({ clients: ['app', 'app'] }))).toContain('scopePolicies.clients[1]: duplicate client "app"');
     expect(messages(section({ policySet: 'a/b' }))[0]).toMatch(/^scopePolicies\.policySet: invalid policy set name/);
     expect(messages(section({ rules: {} }))).toContain('scopePolicies.rules: expected an array of rules, got an object');
-    expect(messages(section({ policy: 'x' }))).toContain('scopePolicies.policy: unknown key; allowed keys here: description, policySet, clients, rules');
+    expect(messages(section({ policy: 'x' }))).toContain('scopePolicies.policy: unknown key; allowed keys here: description, policySet, clients, rules, consent');
     expect(messages({ scopePolicies: { clients: ['app'] } })).toContain('scopePolicies: missing "rules"');
+  });
+
+  it('a rule whose condition expands to too many alternatives (each anyOf multiplies them) is refused, naming it', () => {
+    const wide = (n: number, prefix: string) => ({ anyOf: Array.from({ length: n }, (_, i) => ({ claim: 'mail', value: `${prefix}${i}` })) });
+    const rule = { scope: 'email', effect: 'deny', when: { allOf: [wide(9, 'a'), wide(8, 'b')] } };
+    expect(messages(section({ rules: [rule] }))).toEqual(['scopePolicies.rules[0]: the condition expands to more than 64 alternatives (each anyOf multiplies them); split the rule or simplify it']);
+    // Several rules of one scope and effect are alternatives too: together they count.
+    const many = Array.from({ length: 65 }, (_, i) => ({ scope: 'email', effect: 'deny', when: { claim: 'mail', value: `m${i}` } }));
+    expect(messages(section({ rules: many }))).toEqual([expect.stringMatching(/^scopePolicies\.rules\[64\]: the rules of this scope and effect \(scopePolicies\.rules\[0\], .*\) together expands to more than 64 alternatives/)]);
+    expect(messages(section({ rules: many.slice(0, 64) }))).toEqual([]);
   });
 
   it('the same rule twice is refused, naming the first', () => {
@@ -89,5 +103,29 @@ describe('scopePolicies: mistakes', () => {
   it('the section in two files names both', async () => {
     const message = await problemsOf({ 'a.json': section(), 'b.json': section() });
     expect(message).toMatch(/b\.json: scopePolicies: duplicate "scopePolicies": already defined in .*a\.json/);
+  });
+});
+
+describe('scopePolicies.consent: implied consent, skipping consent, consent-page descriptions', () => {
+  it('loads them for listed clients', async () => {
+    const consent = { app: { impliedConsent: false, clientsCanSkipConsent: true, scopeDescriptions: { profile: { default: 'Your name and picture', fr: 'Votre nom', en_GB: 'Your name' } } } };
+    expect(messages(section({ consent }))).toEqual([]);
+    expect((await load({ 's.json': section({ consent }) })).scopePolicies?.consent).toEqual(consent);
+  });
+
+  it.each([
+    [{ web: {} }, 'scopePolicies.consent.web: unknown client "web": list it in scopePolicies.clients (the tool manages consent only for those clients)'],
+    [{ app: { impliedConsent: 'no' } }, 'scopePolicies.consent.app.impliedConsent: expected true or false, got string "no"'],
+    [{ app: { clientsCanSkipConsent: 1 } }, 'scopePolicies.consent.app.clientsCanSkipConsent: expected true or false, got number 1'],
+    [{ app: { implied: true } }, 'scopePolicies.consent.app.implied: unknown key; allowed keys here: impliedConsent, clientsCanSkipConsent, scopeDescriptions'],
+    [{ app: { scopeDescriptions: { 'e mail': { default: 'x' } } } }, 'scopePolicies.consent.app.scopeDescriptions.e mail: invalid scope name'],
+    [{ app: { scopeDescriptions: { profile: {} } } }, 'scopePolicies.consent.app.scopeDescriptions.profile: expected at least one description'],
+    [{ app: { scopeDescriptions: { profile: { 'en-GB': 'x' } } } }, 'scopePolicies.consent.app.scopeDescriptions.profile.en-GB: expected "default" or a Java locale (en, en_GB, en_US_WIN)'],
+    [{ app: { scopeDescriptions: { profile: { default: 'a|b' } } } }, 'scopePolicies.consent.app.scopeDescriptions.profile.default: must not contain "|"'],
+    [{ app: { scopeDescriptions: { profile: { default: 'line\nbreak' } } } }, 'scopePolicies.consent.app.scopeDescriptions.profile.default: must not contain "|" (AM\'s separator in scope|locale|description) or control characters'],
+    [{ app: { scopeDescriptions: { profile: { default: ' ' } } } }, 'scopePolicies.consent.app.scopeDescriptions.profile.default: expected a non-empty description, got string " "'],
+    [{ app: { scopeDescriptions: { profile: { fr: 'x'.repeat(257) } } } }, 'scopePolicies.consent.app.scopeDescriptions.profile.fr: 257 characters; at most 256'],
+  ])('consent %j', (consent, expected) => {
+    expect(messages(section({ consent })).join('\n')).toContain(expected);
   });
 });

@@ -1,13 +1,18 @@
 /**
- * End to end on the local tenant: the real deploy tool writes a scopePolicies section, then tokens
- * are requested as the AIC documentation's "Dynamic OAuth 2.0 authorization" demonstration does —
- * the password grant (non-interactive) and the authorization endpoint's consent (interactive).
+ * The AIC documentation's "Dynamic OAuth 2.0 authorization" demonstration (../shared/seeds/002_*),
+ * step by step on the local tenant with the real deploy tool: the scope policy (deny email to
+ * Authenticated Users) in the default oauth2Scopes policy set, the client switched to the policy
+ * engine, its Implied Consent cleared; then the non-interactive test (password grant "openid email"
+ * → "openid", with an ID token) and the interactive one (the implicit flow, response_type=id_token
+ * with nonce 123 and state 456: the consent page asks for profile, not email). Then what the
+ * demonstration implies: saved consent, a grant that skips consent, undecided scopes, default
+ * scopes, refresh, and removal.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MANAGED_MARKER, planWarnings } from '../../tooling/engine/model.js';
-import { startHarness, type Harness } from '../helpers/local-tenant.js';
-import { browseAuthorize, CLIENT, denyEmail, dynamicAccess, exchangeCode, listedScopes, login, passwordGrant, submitConsent } from './helpers.js';
 import { diagnosticLine } from '../../tooling/diagnostics.js';
+import { startHarness, type Harness } from '../helpers/local-tenant.js';
+import { browseAuthorize, browseImplicit, CLIENT, CLIENT_SECRET, demonstration, denyEmail, dynamicAccess, askForConsent, exchangeCode, listedScopes, login, passwordGrant, submitConsent, USER_ID, verifiedIdToken } from './helpers.js';
 
 let harness: Harness;
 const realm = () => harness.tenant.context.state.realms.alpha;
@@ -20,35 +25,41 @@ afterAll(() => harness.close());
 describe('the documented demonstration: email denied to authenticated users', () => {
   let seedClient: Record<string, unknown>;
 
-  it('deploys a deny policy into the default oauth2Scopes policy set and switches the client after it', async () => {
+  it('deploys the policy "deny email to Authenticated Users" into oauth2Scopes, switches the client and clears its implied consent', async () => {
     seedClient = JSON.parse(JSON.stringify(realm().oauth2Clients[CLIENT]));
+    // AIC's new clients use implied consent; the seed's client does too, until the demonstration clears it.
+    expect((seedClient.advancedOAuth2ClientConfig as Record<string, { value: unknown }>).isConsentImplied.value).toBe(true);
     const defaultSet = JSON.parse(JSON.stringify(realm().policySets.oauth2Scopes));
-    const outcome = await harness.deploy(dynamicAccess([denyEmail]));
+    const outcome = await harness.deploy(demonstration());
     expect(outcome.ok).toBe(true);
     expect(planWarnings(outcome.plan).map(diagnosticLine)).toEqual([]);
-    const changes = outcome.plan.changes.filter((c) => ['policy-set', 'policy', 'oauth2-client'].includes(c.kind));
+    const changes = outcome.plan.changes.filter((c) => ['policy-set', 'policy', 'oauth2-client'].includes(c.kind) || c.id.startsWith('aic-api-to-api ScopeCondition'));
     expect(changes.map((c) => `${c.action} ${c.kind} ${c.id}`)).toEqual(['noop policy-set oauth2Scopes', 'create policy oauth2Scopes email deny', `update oauth2-client ${CLIENT}`]);
     const client = changes.find((c) => c.kind === 'oauth2-client')!;
-    // The default set is left as the tenant holds it (noop): the client waits for what is written, the policies.
     expect(client.dependsOn).toEqual(expect.arrayContaining(['policy:oauth2Scopes email deny']));
+    expect(client.diff.map((d) => d.path)).toEqual(expect.arrayContaining(['advancedOAuth2ClientConfig.isConsentImplied', 'overrideOAuth2ClientConfig.usePolicyEngineForScope']));
 
     const policy = realm().policies['oauth2Scopes email deny'];
     expect(policy).toMatchObject({ applicationName: 'oauth2Scopes', resourceTypeUuid: 'd60b7a71-1dc6-44a5-8e48-e4b9d92dee8b', resources: ['email'], actionValues: { GRANT: false }, subject: { type: 'AuthenticatedUsers' } });
+    expect(policy.condition).toBeUndefined();
     expect(String(policy.description)).toContain(MANAGED_MARKER);
     // The default policy set is AM's, not the tool's: untouched.
     expect(realm().policySets.oauth2Scopes).toEqual(defaultSet);
-    // Only the three override fields changed; everything else in the client is as it was.
+    // Only the managed values changed; everything else in the client is as it was.
     const after = JSON.parse(JSON.stringify(realm().oauth2Clients[CLIENT]));
     expect(after.overrideOAuth2ClientConfig).toEqual({ ...(seedClient.overrideOAuth2ClientConfig as object), providerOverridesEnabled: true, usePolicyEngineForScope: true, scopesPolicySet: 'oauth2Scopes' });
-    expect({ ...after, overrideOAuth2ClientConfig: null }).toEqual({ ...seedClient, overrideOAuth2ClientConfig: null });
+    expect(after.advancedOAuth2ClientConfig).toEqual({ ...(seedClient.advancedOAuth2ClientConfig as object), isConsentImplied: { inherited: false, value: false } });
+    expect({ ...after, overrideOAuth2ClientConfig: null, advancedOAuth2ClientConfig: null }).toEqual({ ...seedClient, overrideOAuth2ClientConfig: null, advancedOAuth2ClientConfig: null });
   });
 
-  it('non-interactive: the password grant with scope "openid email" yields scope "openid"', async () => {
+  it('non-interactive: the password grant with scope "openid email" yields scope "openid" and an ID token without email', async () => {
     const { status, body } = await passwordGrant(harness, 'openid email');
     expect(status).toBe(200);
-    expect(body.scope).toBe('openid');
-    expect(body.refresh_token).toEqual(expect.any(String));
-    expect(await harness.introspect(body.access_token as string, CLIENT, 'demo-dynamic-scopes-secret')).toMatchObject({ active: true, scope: 'openid', client_id: CLIENT });
+    expect(body).toMatchObject({ scope: 'openid', token_type: 'Bearer', expires_in: 3599, refresh_token: expect.any(String), id_token: expect.any(String) });
+    const idToken = await verifiedIdToken(harness, body.id_token);
+    expect(idToken).toMatchObject({ sub: USER_ID, aud: CLIENT, azp: CLIENT });
+    expect(idToken.email).toBeUndefined();
+    expect(await harness.introspect(body.access_token as string, CLIENT, CLIENT_SECRET)).toMatchObject({ active: true, scope: 'openid', client_id: CLIENT });
   });
 
   it('the password grant checks the resource owner credentials', async () => {
@@ -58,21 +69,53 @@ describe('the documented demonstration: email denied to authenticated users', ()
     expect(JSON.stringify(body)).not.toContain('wrong');
   });
 
-  it('interactive: the consent page lists profile, not email (denied) nor openid (kept unasked); allowing gives a token without email', async () => {
+  it('interactive (implicit flow, response_type=id_token): the consent prompt does not include email; allowing returns an ID token in the fragment', async () => {
     const { cookie } = await login(harness);
-    const page = await browseAuthorize(harness, cookie, 'openid profile email');
+    const page = await browseImplicit(harness, cookie);
     expect(page.status).toBe(200);
+    // email is denied (never shown), openid is never asked: profile only, as the documentation's figure shows.
     expect(listedScopes(page.html)).toEqual(['profile']);
-    expect(page.html).not.toContain('<li>email</li>');
     const allowed = await submitConsent(harness, cookie, page.html);
     expect(allowed.status).toBe(302);
-    expect(allowed.redirect?.get('state')).toBe('st-1');
-    const token = await exchangeCode(harness, allowed.redirect!.get('code')!);
-    expect(token.status).toBe(200);
+    expect(allowed.via).toBe('fragment');
+    expect(allowed.redirect?.get('state')).toBe('456');
+    expect(allowed.redirect?.get('access_token')).toBeNull();
+    const idToken = await verifiedIdToken(harness, allowed.redirect?.get('id_token'));
+    expect(idToken).toMatchObject({ sub: USER_ID, nonce: '123', name: 'Demo User' });
+    expect(idToken.email).toBeUndefined();
+  });
+
+  it('the implicit flow refuses an ID token without a nonce, and answers errors in the fragment', async () => {
+    const { cookie } = await login(harness);
+    const answer = await browseAuthorize(harness, cookie, 'openid profile', { responseType: 'id_token' });
+    expect(answer.via).toBe('fragment');
+    expect(answer.redirect?.get('error')).toBe('invalid_request');
+    const noOpenid = await browseAuthorize(harness, cookie, 'profile', { responseType: 'id_token', extra: { nonce: 'n' } });
+    expect(noOpenid.redirect?.get('error')).toBe('invalid_scope');
+  });
+
+  it('response_type "id_token token": the access token carries the consented scopes, the ID token its at_hash', async () => {
+    const { cookie } = await login(harness);
+    const answer = await browseImplicit(harness, cookie, 'openid profile email', 'id_token token');
+    // profile was consented to in the previous step (saved consent): nothing is asked.
+    expect(answer.status).toBe(302);
+    expect(answer.redirect?.get('scope')).toBe('openid profile');
+    const token = answer.redirect!.get('access_token')!;
+    expect(await harness.introspect(token, CLIENT, CLIENT_SECRET)).toMatchObject({ active: true, scope: 'openid profile' });
+    expect((await verifiedIdToken(harness, answer.redirect?.get('id_token'))).at_hash).toEqual(expect.any(String));
+  });
+
+  it('the code flow: saved consent is used, the code gives openid and profile, and the refresh keeps profile', async () => {
+    const { cookie } = await login(harness);
+    const again = await browseAuthorize(harness, cookie, 'openid profile email');
+    expect(again.status).toBe(302);
+    expect(again.via).toBe('query');
+    const token = await exchangeCode(harness, again.redirect!.get('code')!);
     expect(token.body.scope).toBe('openid profile');
-    // The refresh is not interactive, but profile was consented to: it stays.
-    const refreshed = await harness.token({ grant_type: 'refresh_token', refresh_token: token.body.refresh_token as string, client_id: CLIENT, client_secret: 'demo-dynamic-scopes-secret' });
+    expect((await verifiedIdToken(harness, token.body.id_token)).email).toBeUndefined();
+    const refreshed = await harness.token({ grant_type: 'refresh_token', refresh_token: token.body.refresh_token as string, client_id: CLIENT, client_secret: CLIENT_SECRET });
     expect(refreshed.body.scope).toBe('openid profile');
+    expect(realm().consents?.[USER_ID]?.[CLIENT]).toEqual(['profile']);
   });
 
   it('non-interactive, no policy: profile is omitted by the password grant (nobody could be asked)', async () => {
@@ -80,30 +123,25 @@ describe('the documented demonstration: email denied to authenticated users', ()
     expect((await passwordGrant(harness, 'profile')).body.scope).toBe('');
   });
 
-  it('consent saved for that user and client is used: the next authorization asks nothing', async () => {
-    const { cookie } = await login(harness);
-    const again = await browseAuthorize(harness, cookie, 'openid profile email');
-    expect(again.status).toBe(302);
-    expect(again.redirect?.get('code')).toBeTruthy();
-    expect((await exchangeCode(harness, again.redirect!.get('code')!)).body.scope).toBe('openid profile');
-    expect(realm().consents?.[Object.keys(realm().users)[0]]?.[CLIENT]).toEqual(['profile']);
-  });
-
   it('deny on the consent page gives access_denied and saves nothing new', async () => {
     const { cookie } = await login(harness);
-    // address is not saved: ask, and deny.
-    realm().oauth2Clients[CLIENT].coreOAuth2ClientConfig = { ...(realm().oauth2Clients[CLIENT].coreOAuth2ClientConfig as object), scopes: { inherited: false, value: ['openid', 'profile', 'email', 'address'] } };
-    const page = await browseAuthorize(harness, cookie, 'openid address');
-    expect(listedScopes(page.html)).toEqual(['address']);
-    const denied = await submitConsent(harness, cookie, page.html, 'deny');
-    expect(denied.redirect?.get('error')).toBe('access_denied');
-    expect(realm().consents?.[Object.keys(realm().users)[0]]?.[CLIENT]).toEqual(['profile']);
-    realm().oauth2Clients[CLIENT].coreOAuth2ClientConfig = JSON.parse(JSON.stringify(seedClient.coreOAuth2ClientConfig));
+    const core = realm().oauth2Clients[CLIENT].coreOAuth2ClientConfig as Record<string, unknown>;
+    const before = JSON.parse(JSON.stringify(core.scopes));
+    core.scopes = { inherited: false, value: ['openid', 'profile', 'email', 'address'] };
+    try {
+      const page = await browseAuthorize(harness, cookie, 'openid address');
+      expect(listedScopes(page.html)).toEqual(['address']);
+      const denied = await submitConsent(harness, cookie, page.html, 'deny');
+      expect(denied.redirect?.get('error')).toBe('access_denied');
+      expect(realm().consents?.[USER_ID]?.[CLIENT]).toEqual(['profile']);
+    } finally {
+      core.scopes = before;
+    }
   });
 
   it('a second deploy of the same input writes nothing', async () => {
     const writes = harness.http.stats.writes;
-    const outcome = await harness.deploy(dynamicAccess([denyEmail]));
+    const outcome = await harness.deploy(demonstration());
     expect(outcome.plan.changes.filter((c) => c.action !== 'noop')).toEqual([]);
     expect(harness.http.stats.writes).toBe(writes);
   });
@@ -111,20 +149,23 @@ describe('the documented demonstration: email denied to authenticated users', ()
 
 describe('a grant skips consent; openid is kept unless denied', () => {
   const grantProfile = { scope: 'profile', effect: 'grant' as const, when: { authenticatedUsers: true as const } };
+  const access = () => dynamicAccess([denyEmail, grantProfile], [CLIENT], { [CLIENT]: askForConsent });
 
   beforeAll(async () => {
     delete realm().consents; // start without saved consent
-    const outcome = await harness.deploy(dynamicAccess([denyEmail, grantProfile]));
+    const outcome = await harness.deploy(access());
     expect(outcome.ok).toBe(true);
     expect(outcome.plan.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.kind} ${c.id}`)).toEqual(['create policy oauth2Scopes profile grant']);
   });
 
-  it('interactive: a policy-granted scope is granted without a consent page, and no consent is saved', async () => {
+  it('interactive: a policy-granted scope is granted without a consent page, in both flows, and no consent is saved', async () => {
     const { cookie } = await login(harness);
-    const answer = await browseAuthorize(harness, cookie, 'openid profile email');
-    expect(answer.status).toBe(302);
-    expect(answer.redirect?.get('state')).toBe('st-1');
-    expect((await exchangeCode(harness, answer.redirect!.get('code')!)).body.scope).toBe('openid profile');
+    const code = await browseAuthorize(harness, cookie, 'openid profile email');
+    expect(code.status).toBe(302);
+    expect((await exchangeCode(harness, code.redirect!.get('code')!)).body.scope).toBe('openid profile');
+    const implicit = await browseImplicit(harness, cookie);
+    expect(implicit.status).toBe(302);
+    expect((await verifiedIdToken(harness, implicit.redirect?.get('id_token'))).name).toBe('Demo User');
     expect(realm().consents).toBeUndefined();
   });
 
@@ -133,10 +174,11 @@ describe('a grant skips consent; openid is kept unless denied', () => {
     expect((await passwordGrant(harness, 'email')).body.scope).toBe('');
   });
 
-  it('client credentials: the client is the subject and no authenticated user, so profile is undecided and omitted', async () => {
-    const cc = await harness.token({ grant_type: 'client_credentials', client_id: CLIENT, client_secret: 'demo-dynamic-scopes-secret', scope: 'openid profile' });
+  it('client credentials: the client is the subject, not an authenticated user: the rules for users do not apply, profile is undecided and omitted', async () => {
+    const cc = await harness.token({ grant_type: 'client_credentials', client_id: CLIENT, client_secret: CLIENT_SECRET, scope: 'openid profile' });
     expect(cc.status).toBe(200);
     expect(cc.body.scope).toBe('openid');
+    expect(cc.body.id_token).toBeUndefined();
   });
 
   it('default scopes follow the same rules when the client requests none', async () => {
@@ -153,7 +195,7 @@ describe('a grant skips consent; openid is kept unless denied', () => {
   it('a refresh token carries the access token\'s scopes, unless a policy now denies one', async () => {
     const first = await passwordGrant(harness, 'profile email');
     expect(first.body.scope).toBe('profile');
-    const refreshed = await harness.token({ grant_type: 'refresh_token', refresh_token: first.body.refresh_token as string, client_id: CLIENT, client_secret: 'demo-dynamic-scopes-secret' });
+    const refreshed = await harness.token({ grant_type: 'refresh_token', refresh_token: first.body.refresh_token as string, client_id: CLIENT, client_secret: CLIENT_SECRET });
     expect(refreshed.body.scope).toBe('profile');
 
     const { cookie } = await login(harness);
@@ -163,10 +205,10 @@ describe('a grant skips consent; openid is kept unless denied', () => {
     expect(code.body.scope).toBe('openid profile');
 
     // Now a policy denies profile: the next refresh drops it and keeps openid.
-    const outcome = await harness.deploy(dynamicAccess([denyEmail, { scope: 'profile', effect: 'deny', when: { authenticatedUsers: true } }]));
+    const outcome = await harness.deploy(dynamicAccess([denyEmail, { scope: 'profile', effect: 'deny', when: { authenticatedUsers: true } }], [CLIENT], { [CLIENT]: askForConsent }));
     expect(outcome.ok).toBe(true);
     expect(outcome.plan.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.kind} ${c.id}`).sort()).toEqual(['create policy oauth2Scopes profile deny', 'delete policy oauth2Scopes profile grant']);
-    const later = await harness.token({ grant_type: 'refresh_token', refresh_token: code.body.refresh_token as string, client_id: CLIENT, client_secret: 'demo-dynamic-scopes-secret' });
+    const later = await harness.token({ grant_type: 'refresh_token', refresh_token: code.body.refresh_token as string, client_id: CLIENT, client_secret: CLIENT_SECRET });
     expect(later.status).toBe(200);
     expect(later.body.scope).toBe('openid');
   });

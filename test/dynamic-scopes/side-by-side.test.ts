@@ -23,7 +23,10 @@ function sideBySide(): AccessConfig {
       policySet: 'oauth2Scopes',
       clients: [CONSUMER],
       rules: [
+        // Its users' tokens (a resource owner who authenticated)…
         { scope: 'profile', effect: 'grant', when: { client: CONSUMER } },
+        // …and its own (client credentials: the client is the subject, not an authenticated user).
+        { scope: 'profile', effect: 'grant', when: { client: CONSUMER, not: { authenticatedUsers: true } } },
         // The consumer does not allow email: the plan warns that this rule can never apply to it.
         denyEmail,
       ],
@@ -41,14 +44,15 @@ describe('audience scopes and dynamic scopes on one client', () => {
   it('deploys both: the client keeps its scripts and uses the policy engine for plain scopes', async () => {
     const outcome = await harness.deploy(sideBySide());
     expect(outcome.ok).toBe(true);
-    expect(planWarnings(outcome.plan).map(diagnosticLine)).toEqual([`scopePolicies.rules[1]: client "${CONSUMER}" does not allow scope "email" (its scopes: openid profile); the rule can never apply to its tokens`]);
+    expect(planWarnings(outcome.plan).map(diagnosticLine)).toEqual([`scopePolicies.rules[2]: client "${CONSUMER}" does not allow scope "email" (its scopes: openid profile); the rule can never apply to its tokens`]);
     const overrides = harness.tenant.context.state.realms.alpha.oauth2Clients[CONSUMER].overrideOAuth2ClientConfig as Record<string, unknown>;
     expect(overrides).toMatchObject({ providerOverridesEnabled: true, accessTokenModificationPluginType: 'SCRIPTED', validateScopePluginType: 'SCRIPTED', usePolicyEngineForScope: true, scopesPolicySet: 'oauth2Scopes' });
     const client = outcome.plan.changes.find((c) => c.kind === 'oauth2-client' && c.id === CONSUMER)!;
     expect(client.dependsOn).toEqual(expect.arrayContaining(['script:aic-api-to-api PolicyEvalMod', 'policy:oauth2Scopes profile grant', 'policy:oauth2Scopes email deny']));
   });
 
-  it('client credentials: the provider\'s scope through the scripts, profile through the scope policy, openid kept', async () => {
+  it('client credentials: the provider\'s scope through the scripts, profile through the scope policy (NOT AuthenticatedUsers and the client\'s condition), openid kept', async () => {
+    expect(harness.tenant.context.state.realms.alpha.policies['oauth2Scopes profile grant'].subject).toEqual({ type: 'OR', subjects: [{ type: 'AuthenticatedUsers' }, { type: 'NOT', subject: { type: 'AuthenticatedUsers' } }] });
     const { status, body } = await harness.token({ grant_type: 'client_credentials', client_id: CONSUMER, client_secret: SECRETS[CONSUMER], scope: `api://${PROVIDER}/read profile openid` });
     expect(status).toBe(200);
     expect(String(body.scope).split(' ').sort()).toEqual(['openid', 'profile', 'read']);
@@ -93,6 +97,8 @@ describe('a scopes policy set the tenant lacks', () => {
     expect(outcome.ok).toBe(true);
     const changed = outcome.plan.changes.filter((c) => c.action !== 'noop' && ['policy-set', 'policy', 'oauth2-client'].includes(c.kind));
     expect(changed.map((c) => `${c.action} ${c.kind} ${c.id}`)).toEqual(['create policy-set internalScopes', 'create policy internalScopes email deny', `update oauth2-client ${CLIENT}`]);
+    // A set the tool creates allows what its policies use: AuthenticatedUsers, Identity and Script conditions, never JwtClaim.
+    expect(changed[0].payload).toMatchObject({ body: { subjects: ['AND', 'AuthenticatedUsers', 'Identity', 'NOT', 'OR'], conditions: ['AND', 'NOT', 'OR', 'Script'] } });
     expect(changed[1].dependsOn).toContain('policy-set:internalScopes');
     const realm = harness.tenant.context.state.realms.alpha;
     expect(realm.policySets.internalScopes).toMatchObject({ resourceTypeUuids: ['d60b7a71-1dc6-44a5-8e48-e4b9d92dee8b'], entitlementCombiner: 'DenyOverride' });

@@ -1,4 +1,5 @@
 /** The scopePolicies section of the access file: every mistake is reported with file, path and what was expected. */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -127,5 +128,23 @@ describe('scopePolicies.consent: implied consent, skipping consent, consent-page
     [{ app: { scopeDescriptions: { profile: { fr: 'x'.repeat(257) } } } }, 'scopePolicies.consent.app.scopeDescriptions.profile.fr: 257 characters; at most 256'],
   ])('consent %j', (consent, expected) => {
     expect(messages(section({ consent })).join('\n')).toContain(expected);
+  });
+});
+
+describe('access.schema.json agrees with the validator on the scopePolicies additions', () => {
+  const schema = JSON.parse(readFileSync(new URL('../../access.schema.json', import.meta.url), 'utf8'));
+  const userPattern = new RegExp(schema.definitions.scopeCondition.properties.user.pattern);
+  const consent = schema.properties.scopePolicies.properties.consent.additionalProperties.properties;
+  const localePattern = new RegExp(consent.scopeDescriptions.additionalProperties.propertyNames.pattern);
+  const textPattern = new RegExp(consent.scopeDescriptions.additionalProperties.additionalProperties.pattern);
+
+  it.each(['d7a5c2b1-3e4f-4a6b-8c9d-0e1f2a3b4c5d', 'demo', 'a.b@c', 'u,ou=x', ' u', 'a"b', '-x'])('user id %j', (user) => {
+    const valid = messages(section({ rules: [{ scope: 'email', effect: 'deny', when: { user } }] })).length === 0;
+    expect(userPattern.test(user)).toBe(valid);
+  });
+
+  it.each([['default', 'Your name'], ['en_GB', 'Your name'], ['en-GB', 'x'], ['fr', 'a|b'], ['fr', 'line\nbreak'], ['EN', 'x']])('description %j', (locale, text) => {
+    const valid = messages(section({ consent: { app: { scopeDescriptions: { profile: { [locale]: text } } } } })).length === 0;
+    expect(localePattern.test(locale) && textPattern.test(text)).toBe(valid);
   });
 });

@@ -12,8 +12,15 @@ import { ROOT } from '../helpers/local-tenant.js';
 import { danglingScripts, scriptsOf, switched, workspace, type Workspace } from './helpers.js';
 
 let ws: Workspace;
+/** Everything the CLI printed in this file's runs. */
+const printed: string[] = [];
 beforeAll(async () => {
-  ws = await workspace();
+  const opened = await workspace();
+  ws = { ...opened, cli: async (args, env) => {
+    const result = await opened.cli(args, env);
+    printed.push(result.stdout, result.stderr);
+    return result;
+  } };
 });
 afterAll(async () => {
   await ws.close();
@@ -114,4 +121,14 @@ describe('deploy → promote → deploy up the chain, on the local promotion gro
     const json = JSON.parse(again.stdout);
     expect(json).toMatchObject({ ok: true, environment: 'prod', mode: 'promote', nothingToDo: true, preview: { summary: { added: 0, modified: 0, deleted: 0 } } });
   }, 180_000);
+
+  it('printed no secret: not a gateway secret, a service-account key or a demonstration secret', () => {
+    const everything = printed.join('\n');
+    for (const member of MEMBERS) {
+      const secret = readFileSync(path.join(ws.group, member, 'gateway-secret'), 'utf8').trim();
+      const key = JSON.parse(readFileSync(path.join(ws.group, member, 'service-account.jwk.json'), 'utf8')).privateJwk.d as string;
+      for (const value of [secret, Buffer.from(secret).toString('base64'), key]) expect(everything).not.toContain(value);
+    }
+    for (const value of ['demo-consumer-secret', 'demo-provider-secret', 'Demo-Passw0rd!']) expect(everything).not.toContain(value);
+  });
 });

@@ -5,6 +5,8 @@
  */
 import { loadApigeeSettings, type ApigeeSettings } from '../apigee/settings.js';
 import { EnvError, loadEnvironment } from '../config/env.js';
+import { SERVICE_ACCOUNT_SCOPE } from '../rest/auth.js';
+import { DIRECT_CONFIGURATION_SCOPE } from '../rest/direct-configuration.js';
 import { EXIT, exitCodeFor } from '../diagnostics.js';
 import type { ApplyResult } from '../engine/apply.js';
 import { runDeploy, type DeployOutcome } from '../engine/deploy.js';
@@ -22,6 +24,7 @@ export interface DeployCommandOptions extends CommonOptions {
   demo: boolean;
   apigee?: boolean;
   keepForeignPolicies?: boolean;
+  directConfiguration?: boolean;
 }
 
 function reportApply(result: ApplyResult, out: Output): void {
@@ -60,6 +63,7 @@ export async function deployCommand(options: DeployCommandOptions): Promise<numb
     const outcome = await runDeploy(target.http, planInputs({ options: { keepForeignPolicies: options.keepForeignPolicies } }), {
       restart: options.restart,
       restartPollSeconds: target.local ? 0.2 : 5,
+      directConfiguration: options.directConfiguration ? { http: target.scoped(`${SERVICE_ACCOUNT_SCOPE} ${DIRECT_CONFIGURATION_SCOPE}`), pollSeconds: target.local ? 0.1 : 10 } : undefined,
       onPlan: (plan) => {
         if (planErrors(plan).length) return;
         out.result(renderPlan(plan));

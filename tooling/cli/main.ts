@@ -42,6 +42,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--no-restart', 'do not restart the tenant when ESV changes are pending (steps that need the restart are deferred)')
     .option('--no-demo', 'local tenant only: skip the article demonstrations')
     .option('--apigee', 'then deploy the Apigee side (APIGEE_* settings)')
+    .option('--direct-configuration', "staging/production: write static configuration through AIC's direct configuration session (tenants that offer one)")
     .option(keepForeign, keepForeignHelp)
     .action(async (options) => setExit(await deployCommand(options)));
   common(program.command('promote').description("promote static configuration (scripts, journeys) from the environment below into --env <upper>, with AIC's promotion"))

@@ -8,9 +8,15 @@ import { applyPlan, type ApplyResult, type ProgressEvent } from './apply.js';
 import { changeKey, planErrors, type DesiredState, type Plan } from './model.js';
 import { planRun, type PlanInputs } from './pipeline.js';
 import { restartAndWait } from './restart.js';
+import { directConfigurationSession } from './direct-session.js';
 import { esvsLoaded } from '../rest/esv.js';
 
 export interface DeployOptions {
+  /**
+   * Static configuration in an immutable environment through a direct configuration session, with
+   * a client whose login has the session scope (tenants that offer one; off by default).
+   */
+  directConfiguration?: { http: AmHttp; pollSeconds?: number };
   /** false: pending ESV values stay pending (--no-restart). */
   restart?: boolean;
   restartPollSeconds?: number;
@@ -44,7 +50,8 @@ function promotionNeeded(plan: Plan, result: ApplyResult): Diagnostic[] {
 }
 
 export async function runDeploy(http: AmHttp, inputs: PlanInputs, options: DeployOptions = {}): Promise<DeployOutcome> {
-  const { plan, desired, observed } = await planRun(http, inputs);
+  const direct = options.directConfiguration;
+  const { plan, desired, observed } = await planRun(http, direct ? { ...inputs, options: { ...inputs.options, directConfiguration: true } } : inputs);
   options.onPlan?.(plan);
   if (planErrors(plan).length) return { plan, desired, restarted: false, ok: false, diagnostics: plan.diagnostics };
   const result = await applyPlan(plan, {
@@ -56,6 +63,7 @@ export async function runDeploy(http: AmHttp, inputs: PlanInputs, options: Deplo
         ? undefined
         : () => restartAndWait(http, { pollSeconds: options.restartPollSeconds ?? 5, timeoutSeconds: options.restartTimeoutSeconds, onProgress: options.onRestart, loaded: () => esvsLoaded(http, plan.restart!.loads) }),
     onProgress: options.onProgress,
+    staticSession: direct && plan.environment.immutable ? directConfigurationSession(direct.http, { pollSeconds: direct.pollSeconds }) : undefined,
   });
   const diagnostics = [...plan.diagnostics, ...result.failed.map((f) => f.diagnostic), ...(result.restartFailure ? [result.restartFailure] : []), ...promotionNeeded(plan, result)];
   const ok = result.failed.length === 0 && result.skipped.length === 0 && result.blocked.length === 0 && result.restart !== 'failed';

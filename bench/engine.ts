@@ -69,13 +69,13 @@ async function useNextGen(started: Started): Promise<void> {
   }
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return +sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)].toFixed(1);
 }
 
 /** One POST over a kept-alive connection (node:http: lighter than fetch, which shares the CPU with the tenant). */
-function post(agent: http.Agent, url: URL, body: string): Promise<{ status: number; text: string }> {
+export function post(agent: http.Agent, url: URL, body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const request = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } }, (response) => {
       const chunks: Buffer[] = [];
@@ -92,6 +92,11 @@ function post(agent: http.Agent, url: URL, body: string): Promise<{ status: numb
 async function issue(started: Started, count: number, concurrency: number) {
   const url = new URL(`${started.tenant.url}/am/oauth2/realms/root/realms/${REALM}/access_token`);
   const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: CONSUMER, client_secret: started.consumerSecret, scope: `api://${PROVIDER}/read` }).toString();
+  return issueTokens(url, body, count, concurrency, 'read');
+}
+
+/** Closed loop of token requests with one form body; a token counts as failed unless it has exactly `scope`. */
+export async function issueTokens(url: URL, body: string, count: number, concurrency: number, scope: string) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const latencies: number[] = [];
   let failed = 0;
@@ -102,13 +107,13 @@ async function issue(started: Started, count: number, concurrency: number) {
       const begun = performance.now();
       const response = await post(agent, url, body);
       latencies.push(performance.now() - begun);
-      let scope: unknown;
+      let granted: unknown;
       try {
-        scope = (JSON.parse(response.text) as { scope?: unknown }).scope;
+        granted = (JSON.parse(response.text) as { scope?: unknown }).scope;
       } catch {
-        scope = undefined;
+        granted = undefined;
       }
-      if (response.status !== 200 || scope !== 'read') failed += 1;
+      if (response.status !== 200 || granted !== scope) failed += 1;
     }
   };
   const begun = performance.now();

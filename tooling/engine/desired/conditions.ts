@@ -1,4 +1,9 @@
-/** Grant conditions of the access file as AM policy subjects (JwtClaim, AND, OR, NOT, AuthenticatedUsers). Pure. */
+/**
+ * Grant conditions of the providers' access file as AM policy subjects (JwtClaim, AND, OR, NOT):
+ * the token modification script evaluates those policies through the REST evaluate with a claims
+ * subject, where JwtClaim matches. Scope rules (scopePolicies) must not use this: AM's native scope
+ * decision has no JWT, so they are compiled by scope-policies.ts instead. Pure.
+ */
 import type { Condition } from '../../config/access.js';
 import type { JsonObject } from '../model.js';
 

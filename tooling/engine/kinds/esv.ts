@@ -11,6 +11,7 @@ import { creation, differences } from '../diff.js';
 import type { ApplyContext, KindHandler, PlanContext, ReadContext } from '../handler.js';
 import { describeWithDigest, digestVersion, keepDigest, secretHolds, stripDigest } from '../secret-digest.js';
 import { isManagedDescription, type Change, type FieldChange, type Ref, type SecretName, type Secrets } from '../model.js';
+import { clientSwitches } from './retirement.js';
 
 /** What a secret ESV's value comes from: the access configuration (a literal) or a secret the run knows. */
 export type EsvValueSource = { literal: string } | { secret: SecretName };
@@ -158,6 +159,9 @@ export const esvHandler: KindHandler<'esv'> = {
     }
     return [spec.type === 'variable' ? planVariable(id, spec, observed, ctx) : planSecret(id, spec, observed, ctx)];
   },
+  // An ESV no longer desired (the other script engine's) goes only after the clients have been
+  // switched away from the scripts that read it: a failed switch keeps the scripts working.
+  dependencies: (change, all) => (change.action === 'delete' ? clientSwitches(all) : []),
   apply: applyEsv,
   export(observed) {
     // The digest is salted per write: equal secrets have different digests.

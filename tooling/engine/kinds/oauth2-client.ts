@@ -13,6 +13,7 @@ import { error, warning } from '../../diagnostics.js';
 import { differences, isPlainObject } from '../diff.js';
 import type { KindHandler, PlanContext } from '../handler.js';
 import { changeKey, RESTART_KEY, type FieldChange, type JsonObject, type JsonValue, type Ref } from '../model.js';
+import { secretPending } from './esv.js';
 import type { ClientBody } from '../../rest/oauth2-clients.js';
 
 /** Consent of a client of dynamic scopes, as far as the access file manages it. */
@@ -51,7 +52,10 @@ export interface ClientPayload {
   advanced?: JsonObject;
   /** Scope → its entries: applied to the fresh read, so scopes added since the plan stay. */
   scopeEntries?: Record<string, string[]>;
+  /** A switch between scripts: seconds the change stays open after the write, for requests already begun. */
   drainSeconds?: number;
+  /** A desired ESV is still pending from an earlier run: a switch between scripts waits for the restart. */
+  awaitsEsvLoad?: true;
 }
 
 declare module '../model.js' {
@@ -205,19 +209,22 @@ export const oauth2ClientHandler: KindHandler<'oauth2-client'> = {
     const payload: ClientPayload = { overrides, ...consent.payload };
     if (overrideDiff.length && leavesRunningScripts({ diff: overrideDiff })) {
       const reason = `switches to other scripts, then waits ${SWITCH_DRAIN_SECONDS} s: tokens already being issued with the scripts it leaves finish before anything they use is deleted`;
-      return [{ kind: 'oauth2-client', id, action: 'update', reason, diff, payload: { ...payload, drainSeconds: SWITCH_DRAIN_SECONDS }, dependsOn: [] }];
+      // A desired ESV written by an earlier run and not loaded yet: the new scripts could not read it either.
+      const pending = ctx.observedOf('esv').some((esv) => ctx.desired('esv', esv.id) !== undefined && (esv.state.type === 'variable' ? !esv.state.loaded : secretPending(esv.state)));
+      return [{ kind: 'oauth2-client', id, action: 'update', reason, diff, payload: { ...payload, drainSeconds: SWITCH_DRAIN_SECONDS, ...(pending ? { awaitsEsvLoad: true as const } : {}) }, dependsOn: [] }];
     }
     return [{ kind: 'oauth2-client', id, action: diff.length ? 'update' : 'noop', diff, payload, dependsOn: [] }];
   },
   // Switched only after everything it will reach exists: scripts, ESVs, gateway, journey, policies.
   // Not after the restart: a step that waits for it (retiring the previous agent) is not a prerequisite —
-  // except when the client moves from scripts it runs now to others while this plan creates an ESV:
-  // a new ESV is unreadable until the restart, so the new scripts would fail closed until then
-  // (switching script engines back to legacy); the client keeps its working scripts until the restart.
+  // except when the client moves from scripts it runs now to others while this plan creates an ESV
+  // (or one is still pending from an earlier run): an ESV is unreadable until a restart has loaded
+  // it, so the new scripts would fail closed until then (switching script engines back to legacy);
+  // the client keeps its working scripts until the restart.
   dependencies: (change, all) => {
     const prerequisites = all.filter((c) => c.kind !== 'oauth2-client' && c.action !== 'delete' && c.action !== 'noop' && !c.dependsOn.includes(RESTART_KEY)).map(changeKey);
     const createsEsv = all.some((c) => c.kind === 'esv' && c.action === 'create' && c.loadsAtRestart);
-    return createsEsv && leavesRunningScripts(change) ? [...prerequisites, RESTART_KEY] : prerequisites;
+    return (createsEsv || change.payload.awaitsEsvLoad) && leavesRunningScripts(change) ? [...prerequisites, RESTART_KEY] : prerequisites;
   },
   async apply(change, ctx) {
     const current = await getClient(ctx.http, ctx.realm, change.id);

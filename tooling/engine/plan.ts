@@ -90,6 +90,9 @@ export function computePlan(desired: DesiredState, observed: ObservedState, secr
   }
   const restart = restartStep(changes, observed.objects, planner.desiredByKey);
   if (!restart) for (const change of changes) change.dependsOn = change.dependsOn.filter((key) => key !== RESTART_KEY);
+  // A cycle among the edges (references and the kinds' own) would make apply wait forever.
+  const cycle = findCycle(changes, restart);
+  if (cycle) planner.diagnostics.push(error('refused', 'plan.cycle', `the dependencies form a cycle: ${cycle.join(' -> ')}`, { object: cycle[0] }));
   return { realm: desired.realm, amVersion: observed.amVersion, environment, changes: displayOrder(changes), restart, diagnostics: planner.diagnostics };
 }
 
@@ -103,6 +106,32 @@ function holdForPromotion(change: AnyChange, tier: string): void {
   change.reason = `static configuration, ${what}: the ${tier} environment gets it only by promotion from the environment below (npm run promote)`;
   change.action = 'promote';
   change.loadsAtRestart = false;
+}
+
+/** One dependency cycle among the changes (and the restart step), as the keys along it, or undefined. */
+function findCycle(changes: AnyChange[], restart: RestartStep | undefined): string[] | undefined {
+  const edges = new Map<string, string[]>(changes.map((c) => [changeKey(c), c.dependsOn]));
+  if (restart) edges.set(RESTART_KEY, restart.dependsOn);
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (key: string): string[] | undefined => {
+    if (state.get(key) === 'done') return undefined;
+    if (state.get(key) === 'open') return [...path.slice(path.indexOf(key)), key];
+    state.set(key, 'open');
+    path.push(key);
+    for (const next of edges.get(key) ?? []) {
+      const found = visit(next);
+      if (found) return found;
+    }
+    path.pop();
+    state.set(key, 'done');
+    return undefined;
+  };
+  for (const key of edges.keys()) {
+    const found = visit(key);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** A restart when this plan writes something that loads only then, or an earlier run left values pending. */

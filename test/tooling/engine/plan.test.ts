@@ -273,3 +273,18 @@ describe('an immutable environment (staging, production)', () => {
     expect(p.environment).toMatchObject({ immutable: true, directConfiguration: true });
   });
 });
+
+describe('the dependency graph', () => {
+  it('a cycle among the edges a kind adds is a plan error, not an apply that waits forever', async () => {
+    const { HANDLERS } = await import('../../../tooling/engine/kinds/index.js');
+    const original = HANDLERS.journey.dependencies;
+    // A journey that (wrongly) waited for the client, while the client waits for the journey.
+    HANDLERS.journey.dependencies = (change, all) => [...(original?.(change, all) ?? []), 'oauth2-client:webApp'];
+    try {
+      const p = plan([client()]);
+      expect(p.diagnostics).toEqual([expect.objectContaining({ severity: 'error', code: 'plan.cycle', message: expect.stringMatching(/journey:AgentLogin -> oauth2-client:webApp -> journey:AgentLogin|oauth2-client:webApp -> journey:AgentLogin -> oauth2-client:webApp/) })]);
+    } finally {
+      HANDLERS.journey.dependencies = original;
+    }
+  });
+});

@@ -23,7 +23,7 @@ import { authenticateWithJourney, logout } from '../../rest/authenticate.js';
 import { deleteVariable, putVariable } from '../../rest/esv.js';
 import { warning } from '../../diagnostics.js';
 import { differences } from '../diff.js';
-import type { ApplyContext, KindHandler } from '../handler.js';
+import type { ApplyContext, KindHandler, PlanContext } from '../handler.js';
 import { RESTART_KEY, type Change, type FieldChange, type JsonObject, type JsonValue, type SecretName } from '../model.js';
 import { secretHolds } from '../secret-digest.js';
 import { ESV } from '../desired/names.js';
@@ -90,7 +90,7 @@ async function writeRecord(ctx: ApplyContext, agents: string[]): Promise<void> {
 }
 
 /** The retired gateway: delete the agents the tool created, then the record; keep (and name) any other agent. */
-function planRetired(id: string, state: GatewayObserved, ctx: Parameters<KindHandler<'policy-gateway'>['plan']>[3]): Change<'policy-gateway'>[] {
+function planRetired(id: string, state: GatewayObserved, ctx: PlanContext): Change<'policy-gateway'>[] {
   const present = Object.keys(state.agents).sort();
   const agents = present.filter((agent) => state.created.includes(agent));
   for (const agent of present.filter((a) => !agents.includes(a))) {
@@ -101,6 +101,7 @@ function planRetired(id: string, state: GatewayObserved, ctx: Parameters<KindHan
   if (state.recorded) diff.push({ path: ESV.gatewayCreated, before: state.created, after: undefined });
   return [{ kind: 'policy-gateway', id, action: 'delete', reason: RETIRED_REASON, diff, payload: { delete: true, agents, record: state.recorded }, dependsOn: [] }];
 }
+
 const isActive = (agent: Agent | undefined) => agent?.settings.status === 'Active';
 const SENSITIVE_PASSWORD: FieldChange = { path: 'userpassword', before: undefined, after: undefined, sensitive: true };
 

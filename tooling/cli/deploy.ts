@@ -24,6 +24,7 @@ export interface DeployCommandOptions extends CommonOptions {
   demo: boolean;
   apigee?: boolean;
   keepForeignPolicies?: boolean;
+  pruneStatic?: boolean;
   directConfiguration?: boolean;
 }
 
@@ -60,7 +61,7 @@ export async function deployCommand(options: DeployCommandOptions): Promise<numb
       if (problems.length) throw new EnvError(problems.map((p) => `Apigee: ${p}`));
     }
     const writesBefore = target.http.stats.writes;
-    const outcome = await runDeploy(target.http, planInputs({ options: { keepForeignPolicies: options.keepForeignPolicies } }), {
+    const outcome = await runDeploy(target.http, planInputs({ options: { keepForeignPolicies: options.keepForeignPolicies, pruneStatic: options.pruneStatic } }), {
       restart: options.restart,
       restartPollSeconds: target.local ? 0.2 : 5,
       directConfiguration: options.directConfiguration ? { http: target.scoped(`${SERVICE_ACCOUNT_SCOPE} ${DIRECT_CONFIGURATION_SCOPE}`), pollSeconds: target.local ? 0.1 : 10 } : undefined,

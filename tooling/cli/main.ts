@@ -31,18 +31,22 @@ function common(command: Command): Command {
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('aic-api-to-api').description('Plan and deploy API-to-API authorization to PingOne Advanced Identity Cloud').showHelpAfterError();
+  const pruneStatic = '--prune-static';
+  const pruneStaticHelp = 'development below other environments: also delete static configuration no longer wanted (once every environment has switched)';
   const keepForeign = '--keep-foreign-policies';
   const keepForeignHelp = 'report a policy the tool did not write, in a policy set it manages, as a warning instead of deleting it';
   common(program.command('plan').description('show what deploy would change'))
     .option('--detailed-exitcode', 'exit 2 when there are changes (for drift checks in CI)')
     .option('--apigee', 'also plan the Apigee side (APIGEE_* settings)')
     .option(keepForeign, keepForeignHelp)
+    .option(pruneStatic, pruneStaticHelp)
     .action(async (options) => setExit(await planCommand(options)));
   common(program.command('deploy').description('apply the access configuration to the tenant'))
     .option('--no-restart', 'do not restart the tenant when ESV changes are pending (steps that need the restart are deferred)')
     .option('--no-demo', 'local tenant only: skip the article demonstrations')
     .option('--apigee', 'then deploy the Apigee side (APIGEE_* settings)')
     .option('--direct-configuration', "staging/production: write static configuration through AIC's direct configuration session (tenants that offer one)")
+    .option(pruneStatic, pruneStaticHelp)
     .option(keepForeign, keepForeignHelp)
     .action(async (options) => setExit(await deployCommand(options)));
   common(program.command('promote').description("promote static configuration (scripts, journeys) from the environment below into --env <upper>, with AIC's promotion"))

@@ -15,6 +15,7 @@ import { withSession } from './session.js';
 export interface PlanCommandOptions extends CommonOptions {
   detailedExitcode?: boolean;
   keepForeignPolicies?: boolean;
+  pruneStatic?: boolean;
   /** Also plan the Apigee side (its own plan: bundle revisions, products, apps, credentials). */
   apigee?: boolean;
 }
@@ -22,7 +23,7 @@ export interface PlanCommandOptions extends CommonOptions {
 export function planCommand(options: PlanCommandOptions): Promise<number> {
   const apigeeSettings = options.apigee ? loadApigeeSettings({ envName: options.env }) : undefined;
   return withSession(options, async ({ target, inputs, out, planInputs }) => {
-    const { plan } = await planRun(target.http, planInputs({ options: { keepForeignPolicies: options.keepForeignPolicies } }));
+    const { plan } = await planRun(target.http, planInputs({ options: { keepForeignPolicies: options.keepForeignPolicies, pruneStatic: options.pruneStatic } }));
     const apigee = apigeeSettings ? (await planApigeeRun({ access: inputs.access, aicBaseUrl: target.baseUrl, realm: target.realm, settings: apigeeSettings, redactor: target.redactor, verbose: options.verbose, log: (line) => out.progress(line) })).plan : undefined;
     const diagnostics = [...plan.diagnostics, ...(apigee?.diagnostics ?? [])];
     out.diagnostics(diagnostics);

@@ -30,9 +30,15 @@ export interface PlanOptions {
   /** A policy the tool did not write, in a policy set it manages: a warning instead of a delete. */
   keepForeignPolicies?: boolean;
   /** The environment (immutable static configuration, locked, tier); a mutable development one when absent. */
-  environment?: Omit<PlanEnvironment, 'directConfiguration'>;
+  environment?: Partial<Omit<PlanEnvironment, 'directConfiguration'>>;
   /** Write static configuration in an immutable environment through a direct configuration session. */
   directConfiguration?: boolean;
+  /**
+   * In a development environment with upper environments: delete static configuration no longer
+   * wanted (e.g. the other script engine's scripts). Off by default, because the upper environments
+   * still run it until they have switched, and a promotion would take it from them.
+   */
+  pruneStatic?: boolean;
 }
 
 export interface PlanContext {

@@ -127,6 +127,8 @@ export interface PlanEnvironment {
   immutable: boolean;
   locked: boolean;
   tier: string;
+  /** An upper environment exists, which may still run static configuration this one stops using. */
+  hasUpper: boolean;
   /** Static configuration is written through a direct configuration session (tenants that offer one). */
   directConfiguration: boolean;
 }

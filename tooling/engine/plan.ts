@@ -5,10 +5,10 @@
  * implicit ones, and a restart step joins the graph when anything loads only at a restart.
  * Knows no kind. Must not touch HTTP, the file system or the clock.
  */
-import { error, type Diagnostic } from '../diagnostics.js';
+import { error, warning, type Diagnostic } from '../diagnostics.js';
 import type { PlanContext, PlanOptions } from './handler.js';
 import { handlerFor, KINDS } from './kinds/index.js';
-import { changeKey, RESTART_KEY, type AnyChange, type ChangeAction, type Change, type DesiredObject, type DesiredState, type ObjectKind, type ObservedObject, type ObservedState, type Plan, type RestartStep, type Secrets } from './model.js';
+import { changeKey, RESTART_KEY, type AnyChange, type ChangeAction, type Change, type DesiredObject, type DesiredState, type ObjectKind, type ObservedObject, type ObservedState, type Plan, type PlanEnvironment, type RestartStep, type Secrets } from './model.js';
 
 /** The walk over objects: each planned once, the objects it references first; cycles reported. */
 class Planner {
@@ -77,9 +77,8 @@ class Planner {
 
 export function computePlan(desired: DesiredState, observed: ObservedState, secrets: Secrets, options: PlanOptions = {}): Plan {
   const planner = new Planner(desired, observed, secrets, options);
-  const changes = planner.planAll();
-  const environment = { immutable: false, locked: false, tier: 'development', ...options.environment, directConfiguration: options.directConfiguration === true };
-  if (environment.immutable && !environment.directConfiguration) for (const change of changes) holdForPromotion(change, environment.tier);
+  const environment = { immutable: false, locked: false, tier: 'development', hasUpper: false, ...options.environment, directConfiguration: options.directConfiguration === true };
+  const changes = staticConfigurationRules(planner.planAll(), environment, options, planner.diagnostics);
   if (environment.locked && changes.some((c) => c.action !== 'noop' && c.action !== 'promote')) {
     planner.diagnostics.push(error('blocked', 'plan.environment-locked', `the ${environment.tier} environment is locked for a promotion: AIC refuses configuration and ESV writes until it is unlocked; run deploy again once the promotion has finished`));
   }
@@ -97,15 +96,33 @@ export function computePlan(desired: DesiredState, observed: ObservedState, secr
 }
 
 /**
- * Static configuration in an immutable environment arrives only by promotion: a change to it is
- * not written here, and whatever depends on it (a client pointing at a script) waits for it.
+ * What environments allow for static configuration (scripts, journeys). In an immutable one it
+ * arrives only by promotion: a create or update is `promote` (not written here; what depends on it
+ * waits), and a delete happens with the promotion that brings the removal. In a development
+ * environment below others, static configuration no longer wanted is kept unless pruning is asked
+ * for: the upper environments may still run it, and a promotion would take it from them.
  */
-function holdForPromotion(change: AnyChange, tier: string): void {
-  if (change.action === 'noop' || handlerFor(change.kind).configuration !== 'static') return;
-  const what = change.action === 'create' ? 'missing here' : change.action === 'delete' ? 'still here but no longer wanted' : 'different here';
-  change.reason = `static configuration, ${what}: the ${tier} environment gets it only by promotion from the environment below (npm run promote)`;
-  change.action = 'promote';
-  change.loadsAtRestart = false;
+function staticConfigurationRules(changes: AnyChange[], environment: PlanEnvironment, options: PlanOptions, diagnostics: Diagnostic[]): AnyChange[] {
+  const kept: AnyChange[] = [];
+  for (const change of changes) {
+    const isStatic = change.action !== 'noop' && handlerFor(change.kind).configuration === 'static';
+    const promoted = environment.immutable && !environment.directConfiguration;
+    if (isStatic && change.action === 'delete' && (promoted || (environment.hasUpper && !options.pruneStatic))) {
+      const why = promoted
+        ? `no longer wanted; the ${environment.tier} environment loses it with the promotion that brings its removal`
+        : `no longer wanted, but kept: the environments above ${environment.tier} may still run it and a promotion would take it from them; once every environment has switched, deploy with --prune-static`;
+      diagnostics.push(warning('plan.static-kept', why, { object: changeKey(change) }));
+      continue;
+    }
+    if (isStatic && promoted) {
+      const what = change.action === 'create' ? 'missing here' : 'different here';
+      change.reason = `static configuration, ${what}: the ${environment.tier} environment gets it only by promotion from the environment below (npm run promote)`;
+      change.action = 'promote';
+      change.loadsAtRestart = false;
+    }
+    kept.push(change);
+  }
+  return kept;
 }
 
 /** One dependency cycle among the changes (and the restart step), as the keys along it, or undefined. */

@@ -13,10 +13,13 @@ export interface EnvironmentInfo {
   locked: boolean;
   /** development, staging, production, or other (a sandbox). */
   tier: string;
+  /** An environment above this one exists (promotionTierInfo): it may still run what this one stops using. */
+  hasUpper: boolean;
 }
 
 export async function getEnvironmentInfo(http: AmHttp): Promise<EnvironmentInfo> {
   const response = await http.request<Record<string, unknown>>({ method: 'GET', path: '/environment/info', apiVersion: 'protocol=1.0,resource=1.0', family: 'environment', accept: [404] });
-  if (response.status === 404 || !response.data || typeof response.data !== 'object') return { immutable: false, locked: false, tier: 'development' };
-  return { immutable: response.data.immutable === true, locked: response.data.locked === true, tier: String(response.data.tier ?? 'development') };
+  if (response.status === 404 || !response.data || typeof response.data !== 'object') return { immutable: false, locked: false, tier: 'development', hasUpper: false };
+  const tiers = response.data.promotionTierInfo as { upperTierDisplayName?: unknown } | null | undefined;
+  return { immutable: response.data.immutable === true, locked: response.data.locked === true, tier: String(response.data.tier ?? 'development'), hasUpper: typeof tiers?.upperTierDisplayName === 'string' && tiers.upperTierDisplayName !== '' };
 }

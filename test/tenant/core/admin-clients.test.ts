@@ -132,7 +132,8 @@ describe('platform reads', () => {
     const answer = await core.call('GET', '/environment/info', undefined, { headers: { 'accept-api-version': 'protocol=1.0,resource=1.0' } });
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ immutable: false, locked: false, tier: 'development', config_promotion_done: false, placeholder_management: 'CUSTOMER' });
-    expect(answer.body.promotionTierInfo).toMatchObject({ tierDisplayName: 'Development', tiers: ['development', 'staging', 'production'] });
+    // Standalone (not a member of the promotion group): no environment above it.
+    expect(answer.body.promotionTierInfo).toMatchObject({ tierDisplayName: 'Development', tiers: ['development'], upperTierDisplayName: null });
     expect(typeof answer.body.region).toBe('string');
     expect((await core.call('GET', '/environment/info', undefined, { token: null })).status).toBe(401);
   });

@@ -188,3 +188,42 @@ describe('switching next-gen -> legacy', () => {
     for (const engine of ['legacy', 'next-gen'] as const) expect(writes(plan(access(engine), engine === 'legacy' ? deployed(access('legacy')) : nextGen))).toEqual([]);
   });
 });
+
+describe('switching engines in a promotion group (dev → staging → prod)', () => {
+  const withEnvironment = (environment: { immutable: boolean; tier: string; hasUpper: boolean }, pruneStatic = false) =>
+    computePlan(desired(access('next-gen')), { realm: 'alpha', objects: asRetired(deployed(access('legacy'))), amVersion: '8.1.0', cookieName: 'ck' }, { gatewaySecret: SECRET }, { environment: { locked: false, ...environment }, pruneStatic });
+  const staticDeletes = (p: Plan) => writes(p).filter((w) => /^delete (script|journey|journey-node):/.test(w));
+
+  it('development below others keeps the other engine\'s static configuration (the upper ones still run it), saying so', () => {
+    const p = withEnvironment({ immutable: false, tier: 'development', hasUpper: true });
+    expect(staticDeletes(p)).toEqual([]);
+    expect(writes(p)).toContain('update oauth2-client:webApp');
+    const kept = p.diagnostics.filter((d) => d.code === 'plan.static-kept');
+    expect(kept.map((d) => d.object)).toEqual(expect.arrayContaining([`script:${LEGACY_MOD}`, `script:${LEGACY_SCOPE}`, 'journey:AgentLogin']));
+    expect(kept.every((d) => d.severity === 'warning' && /--prune-static/.test(d.message))).toBe(true);
+  });
+
+  it('--prune-static, once every environment has switched, deletes it', () => {
+    expect(staticDeletes(withEnvironment({ immutable: false, tier: 'development', hasUpper: true }, true))).toEqual(expect.arrayContaining([`delete script:${LEGACY_MOD}`, 'delete journey:AgentLogin']));
+  });
+
+  it('a development environment alone (no upper one) deletes it as before', () => {
+    expect(staticDeletes(withEnvironment({ immutable: false, tier: 'development', hasUpper: false }))).toContain(`delete script:${LEGACY_MOD}`);
+  });
+
+  it.each([
+    ['staging', true],
+    ['production', false],
+  ])('in %s the static deletes come with a promotion: not written, not blocking, the client switch not held by them', (tier, hasUpper) => {
+    const upper = computePlan(
+      desired(access('next-gen')),
+      { realm: 'alpha', objects: [...asRetired(deployed(access('legacy'))), ...deployed(access('next-gen')).filter((o) => o.kind === 'script')], amVersion: '8.1.0', cookieName: 'ck' },
+      { gatewaySecret: SECRET },
+      { environment: { immutable: true, locked: false, tier, hasUpper } },
+    );
+    expect(staticDeletes(upper)).toEqual([]);
+    expect(upper.changes.some((c) => c.action === 'promote')).toBe(false);
+    expect(writes(upper)).toContain('update oauth2-client:webApp');
+    expect(upper.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  });
+});

@@ -79,7 +79,8 @@ export class RhinoServer {
 
   /** Starts the JVM (compiling the Java side when needed); resolves once it is ready. */
   start(): Promise<void> {
-    if (this.child && this.ready) return this.ready;
+    // Concurrent first executions share one start (compile and JVM); a failed or ended one clears it.
+    if (this.ready) return this.ready;
     const available = rhinoAvailable();
     if (!available.ok) return Promise.reject(new Error(available.reason));
     this.ready = ensureCompiled(available.jar).then((classpath) => this.spawnJvm(classpath));

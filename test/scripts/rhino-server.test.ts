@@ -36,6 +36,13 @@ describeEngine('the long-lived Rhino engine server', () => {
     for (const server of servers) await server.stop();
   });
 
+  it('starts one JVM however many executions arrive before it is ready', async () => {
+    const server = fresh();
+    const outcomes = await Promise.all(Array.from({ length: 8 }, () => server.run(tm('accessToken.setField("n", 1);'))));
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    expect(server.stats.started).toBe(1);
+  }, 60_000);
+
   it('compiles a script once per revision, however many executions run it at once', async () => {
     const server = fresh();
     const source = 'accessToken.setField("n", 1);';

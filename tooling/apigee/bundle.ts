@@ -17,7 +17,8 @@ import type { AccessConfig } from '../config/access.js';
 import { resolveExposures, type ProviderExposure } from './exposure.js';
 import { MANAGED_MARKER, MAX_IMPORTED_TOKEN_BYTES, providerProxyName, qualifiedScope, targetServerName, TOKEN_PROXY_NAME, verifyFlowName } from './names.js';
 import { SCRIPT, SCRIPT_SOURCES } from './scripts.js';
-import { descriptorXml, policyXml, proxyEndpointXml, sharedFlowXml, targetEndpointXml, type FaultRuleSpec, type FlowSpec, type PolicySpec, type StepSpec } from './xml.js';
+import { policyXml, type PolicySpec } from './policy-xml.js';
+import { descriptorXml, proxyEndpointXml, sharedFlowXml, targetEndpointXml, type FaultRuleSpec, type FlowSpec, type StepSpec } from './xml.js';
 
 export { TOKEN_PROXY_NAME, verifyFlowName, providerProxyName } from './names.js';
 export const DEFAULT_TOKEN_BASE_PATH = '/aic-api-to-api/oauth2';

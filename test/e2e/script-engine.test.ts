@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rhinoAvailable, rhinoServer } from '../../rhino/run.js';
 import type { AccessConfig } from '../../tooling/config/access.js';
 import { ESV, SCRIPT_NAMES } from '../../tooling/engine/desired/index.js';
-import { changeKey, isManagedDescription, RESTART_KEY } from '../../tooling/engine/model.js';
+import { changeKey, isAdoptedDescription, isManagedDescription, RESTART_KEY } from '../../tooling/engine/model.js';
 import { runLocalDemonstrations } from '../../tooling/local/demonstrate.js';
 import type { LocalTenantHandle } from '../../tooling/local/tenant.js';
 import { Redactor } from '../../common/redact.js';
@@ -163,6 +163,24 @@ describe(`switching engines on one tenant (${ENGINE} engine)`, () => {
     expect(switched.ok).toBe(true);
     expect(switched.diagnostics).toEqual([expect.objectContaining({ severity: 'warning', code: 'plan.gateway-agent-kept' })]);
     expect(Object.keys(h.tenant.context.state.realms.alpha.igAgents)).toEqual(['policy-evaluator']);
+    expect(writes(await h.deploy(access('next-gen')))).toEqual([]);
+    expect((await h.token(READ)).body.scope).toBe('read');
+  }, 120_000);
+
+  it('a gateway secret a person made before the first deploy (as the article does) is adopted, never deleted: kept, with a warning, when no longer needed', async () => {
+    const h = (harness = await startHarness({ engine: ENGINE }));
+    const esv = h.tenant.context.state.esv;
+    const valueBase64 = Buffer.from(GATEWAY_SECRET).toString('base64');
+    esv.secrets[ESV.gatewaySecret] = { _id: ESV.gatewaySecret, description: 'made in the console', encoding: 'generic', useInPlaceholders: true, lastChangeDate: '', loaded: true, activeVersion: '1', loadedVersion: '1', versions: [{ version: '1', valueBase64, createDate: '', status: 'ENABLED', loaded: true }] };
+    expect((await h.deploy(access('legacy'))).ok).toBe(true);
+    expect((await h.token(READ)).body.scope).toBe('read');
+    expect(isManagedDescription(esv.secrets[ESV.gatewaySecret].description)).toBe(false);
+    expect(isAdoptedDescription(esv.secrets[ESV.gatewaySecret].description)).toBe(true);
+    expect(writes(await h.deploy(access('legacy')))).toEqual([]);
+    const switched = await h.deploy(access('next-gen'));
+    expect(switched.ok).toBe(true);
+    expect(switched.diagnostics).toEqual([expect.objectContaining({ severity: 'warning', code: 'plan.esv-kept', object: `esv:${ESV.gatewaySecret}` })]);
+    expect(Object.keys(esv.secrets)).toEqual([ESV.gatewaySecret]);
     expect(writes(await h.deploy(access('next-gen')))).toEqual([]);
     expect((await h.token(READ)).body.scope).toBe('read');
   }, 120_000);

@@ -30,6 +30,18 @@ export const MANAGED_MARKER = '[managed-by:aic-api-to-api]';
 export const isManagedDescription = (description: unknown): boolean => typeof description === 'string' && description.includes(MANAGED_MARKER);
 
 /**
+ * Replaces the managed marker on an object that existed before the tool first wrote it (an ESV the
+ * article has you create by hand): the tool keeps it in line with the configuration, but never
+ * deletes it, since it cannot know what else reads it.
+ */
+export const ADOPTED_MARKER = '[adopted-by:aic-api-to-api]';
+
+export const isAdoptedDescription = (description: unknown): boolean => typeof description === 'string' && description.includes(ADOPTED_MARKER);
+
+/** The description an adopted object is kept at: the configured one, marked as adopted rather than created. */
+export const adoptedDescription = (description: string): string => description.replace(MANAGED_MARKER, ADOPTED_MARKER);
+
+/**
  * A field of another object, resolved by the planner (the tenant's value when it has the object,
  * otherwise what its create will give it). Resolving one adds a dependency edge.
  */

@@ -6,11 +6,11 @@
  * whether the tenant still holds it.
  */
 import { createSecret, createSecretVersion, deleteSecret, deleteVariable, listSecrets, listVariables, putVariable, setSecretDescription, type StoredSecret, type StoredVariable } from '../../rest/esv.js';
-import { error } from '../../diagnostics.js';
+import { error, warning } from '../../diagnostics.js';
 import { creation, differences } from '../diff.js';
 import type { ApplyContext, KindHandler, PlanContext, ReadContext } from '../handler.js';
 import { describeWithDigest, digestVersion, keepDigest, secretHolds, stripDigest } from '../secret-digest.js';
-import { isManagedDescription, type Change, type FieldChange, type Ref, type SecretName, type Secrets } from '../model.js';
+import { adoptedDescription, isAdoptedDescription, isManagedDescription, type Change, type FieldChange, type Ref, type SecretName, type Secrets } from '../model.js';
 import { clientSwitches } from './retirement.js';
 
 /** What a secret ESV's value comes from: the access configuration (a literal) or a secret the run knows. */
@@ -58,7 +58,13 @@ function valueOf(source: EsvValueSource, secrets: Secrets): string {
   return value;
 }
 
-function planVariable(id: string, spec: Extract<EsvSpec, { type: 'variable' }>, observed: EsvObserved | undefined, ctx: PlanContext): Change<'esv'> {
+/** An ESV the tool did not create keeps the adopted marker, so that no later run deletes it. */
+function adopting<S extends EsvSpec>(spec: S, observed: EsvObserved | undefined): S {
+  return observed && !isManagedDescription(observed.description) ? { ...spec, description: adoptedDescription(spec.description) } : spec;
+}
+
+function planVariable(id: string, configured: Extract<EsvSpec, { type: 'variable' }>, observed: EsvObserved | undefined, ctx: PlanContext): Change<'esv'> {
+  const spec = adopting(configured, observed);
   const value = typeof spec.value === 'string' ? spec.value : ctx.resolve(spec.value) ?? '';
   const after = { value, description: spec.description, expressionType: EXPRESSION_TYPE };
   const base = { kind: 'esv' as const, id, dependsOn: [], loadsAtRestart: true };
@@ -74,7 +80,8 @@ function planVariable(id: string, spec: Extract<EsvSpec, { type: 'variable' }>, 
   return { ...base, action: diff.length ? 'update' : 'noop', diff, payload: diff.length ? { write: 'secret-description', description: keepDigest(spec.description, observed.description) } : { write: 'none' } };
 }
 
-function planSecret(id: string, spec: Extract<EsvSpec, { type: 'secret' }>, observed: EsvObserved | undefined, ctx: PlanContext): Change<'esv'> {
+function planSecret(id: string, configured: Extract<EsvSpec, { type: 'secret' }>, observed: EsvObserved | undefined, ctx: PlanContext): Change<'esv'> {
+  const spec = adopting(configured, observed);
   const base = { kind: 'esv' as const, id, dependsOn: [], loadsAtRestart: true };
   const value = ctx.secrets[spec.secret];
   const source: EsvValueSource = { secret: spec.secret };
@@ -144,8 +151,8 @@ export const esvHandler: KindHandler<'esv'> = {
   async read(ctx, desired) {
     const wanted = new Set(desired.map((o) => o.id));
     const { variables, secrets } = await readEsvLists(ctx);
-    // Desired ones, and leftovers the tool created (marked) that the configuration no longer names.
-    const ours = (stored: { id: string; description: string }) => wanted.has(stored.id) || isManagedDescription(stored.description);
+    // Desired ones, and leftovers the tool created or adopted that the configuration no longer names.
+    const ours = (stored: { id: string; description: string }) => wanted.has(stored.id) || isManagedDescription(stored.description) || isAdoptedDescription(stored.description);
     return [
       ...variables.filter(ours).map(({ id, ...state }) => ({ kind: 'esv' as const, id, state: { type: 'variable' as const, ...state }, pendingRestart: !state.loaded })),
       ...secrets.filter(ours).map(({ id, ...state }) => ({ kind: 'esv' as const, id, state: { type: 'secret' as const, ...state }, pendingRestart: secretPending(state) })),
@@ -154,6 +161,10 @@ export const esvHandler: KindHandler<'esv'> = {
   identity: () => ({}),
   plan(id, spec, observed, ctx) {
     if (!spec) {
+      if (observed && isAdoptedDescription(observed.description)) {
+        ctx.report(warning('plan.esv-kept', 'is no longer needed, but the tool did not create it (it existed before the first deploy): kept; delete it by hand once nothing else reads it', { object: `esv:${id}` }));
+        return [];
+      }
       if (!observed || !isManagedDescription(observed.description)) return [];
       return [{ kind: 'esv', id, action: 'delete', diff: [], payload: { write: 'delete', type: observed.type }, dependsOn: [] }];
     }

@@ -185,6 +185,21 @@ describe(`switching engines on one tenant (${ENGINE} engine)`, () => {
     expect((await h.token(READ)).body.scope).toBe('read');
   }, 120_000);
 
+  it('a client the access file does not name, pointed at the legacy script by hand, keeps that script alive (with a warning) when the engine switches', async () => {
+    const h = (harness = await startHarness({ engine: ENGINE }));
+    expect((await h.deploy(access('legacy'))).ok).toBe(true);
+    const realm = h.tenant.context.state.realms.alpha;
+    const legacy = Object.values(realm.scripts).find((s) => s.name === SCRIPT_NAMES['policy-eval-mod'])!;
+    // A copy of a consumer, made in the console, with only the token modification script set.
+    const copy = structuredClone(realm.oauth2Clients.scopeDrivenAPI1Client) as Record<string, unknown>;
+    realm.oauth2Clients['hand-made-client'] = { ...copy, _id: 'hand-made-client', overrideOAuth2ClientConfig: { providerOverridesEnabled: true, accessTokenModificationScript: legacy._id } };
+    const switched = await h.deploy(access('next-gen'));
+    expect(switched.ok).toBe(true);
+    expect(switched.diagnostics).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'plan.script-in-use', object: `script:${SCRIPT_NAMES['policy-eval-mod']}`, message: expect.stringContaining('hand-made-client') })]));
+    expect(realm.scripts[String(legacy._id)]).toBeDefined();
+    expect((await h.token(READ)).body.scope).toBe('read');
+  }, 120_000);
+
   it('a client switch that fails keeps the scripts, agent, journey and ESVs it still uses; the next deploy finishes the switch', async () => {
     const h = (harness = await startHarness({ engine: ENGINE }));
     expect((await h.deploy(access('legacy'))).ok).toBe(true);

@@ -118,6 +118,11 @@ function usesScopesPolicySet(overrides: unknown): boolean {
   return isPlainObject(overrides) && overrides.providerOverridesEnabled === true && overrides.usePolicyEngineForScope === true;
 }
 
+/** A client the access file does not name may still point at a script the tool manages (set by hand): the script must outlive it. */
+function namesScript(overrides: unknown): boolean {
+  return isPlainObject(overrides) && ['accessTokenModificationScript', 'validateScopeScript'].some((key) => typeof overrides[key] === 'string' && overrides[key] !== '[Empty]');
+}
+
 /**
  * How long a client switched from one pair of scripts to another keeps its change open: AM reads a
  * client's overrides when a token request starts (and AIC runs several AM instances, each learning
@@ -178,7 +183,7 @@ export const oauth2ClientHandler: KindHandler<'oauth2-client'> = {
     const wanted = new Set(desired.map((o) => o.id));
     const clients = await listClients(ctx.http, ctx.realm);
     return clients
-      .filter((client) => wanted.has(String(client._id)) || usesScopesPolicySet(client.overrideOAuth2ClientConfig))
+      .filter((client) => wanted.has(String(client._id)) || usesScopesPolicySet(client.overrideOAuth2ClientConfig) || namesScript(client.overrideOAuth2ClientConfig))
       .map((client) => {
         const core = isPlainObject(client.coreOAuth2ClientConfig) ? client.coreOAuth2ClientConfig : {};
         const scopes = unwrap(core.scopes);

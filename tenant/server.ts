@@ -59,31 +59,38 @@ function grantScopes(state: TenantState, scopes: string[]): void {
   for (const account of Object.values(state.serviceAccounts)) for (const scope of scopes) if (!account.scopes.includes(scope)) account.scopes.push(scope);
 }
 
-export async function startTenant(options: LocalTenantOptions = {}): Promise<LocalTenant> {
-  const { state, serviceAccount } = await loadState(options.stateDir, options.seedFile);
-  if (options.amVersion) state.amVersion = options.amVersion;
-  const environment = options.environment && { ...options.environment, failPromotionAfter: options.environment.failPromotionAfter ?? failAfterFromEnv() };
-  // A group's service account may drive promotions (and sessions), as an AIC account granted those scopes.
-  if (environment) grantScopes(state, [PROMOTION_SCOPE, ...(options.directConfiguration ? [DIRECT_CONFIGURATION_SCOPE] : [])]);
-  const runtime: TenantRuntime = { sessions: new Map(), tokens: new Map(), codes: new Map(), assertionIds: new Map(), log: [], counters: { requests: 0, scriptHttpCalls: 0, tokensIssued: 0 } };
-  const latencyMs = options.latencyMs ?? Number(process.env.LOCAL_TENANT_LATENCY_MS ?? 0);
-  const faultRate = options.faultRate ?? Number(process.env.LOCAL_TENANT_FAULT_RATE ?? 0);
-  const random = seeded(options.faultSeed ?? 42);
-  const listeners: ((event: WriteEvent, context: TenantContext) => void)[] = [];
-  let baseUrl = '';
-  let saveTimer: NodeJS.Timeout | undefined;
+/** Debounced saves of the state folder (none without one); `flush` writes what is pending and waits. */
+function persistence(stateDir: string | undefined, state: TenantState) {
+  let timer: NodeJS.Timeout | undefined;
   let saving: Promise<void> = Promise.resolve();
   const persist = () => {
-    if (!options.stateDir) return;
-    const dir = options.stateDir;
-    saving = saving.then(() => saveState(dir, state)).catch(() => {});
+    if (!stateDir) return;
+    saving = saving.then(() => saveState(stateDir, state)).catch(() => {});
   };
+  return {
+    schedule() {
+      if (!stateDir || timer) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        persist();
+      }, 100);
+    },
+    async flush() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      persist();
+      await saving;
+    },
+  };
+}
 
+function createContext(state: TenantState, options: TenantContext['options'], baseUrl: () => string, changed: () => void): TenantContext {
+  const runtime: TenantRuntime = { sessions: new Map(), tokens: new Map(), codes: new Map(), assertionIds: new Map(), log: [], counters: { requests: 0, scriptHttpCalls: 0, tokensIssued: 0 } };
   const context: TenantContext = {
     state,
     runtime,
-    options: { putCreates: false, ...options, ...(environment ? { environment } : {}) },
-    baseUrl: () => baseUrl,
+    options,
+    baseUrl,
     dispatchSync(req) {
       const found = matchRoute(req);
       if (!found) return amError(404, `Resource '${req.path}' not found`);
@@ -96,31 +103,75 @@ export async function startTenant(options: LocalTenantOptions = {}): Promise<Loc
       runtime.log.push({ time: new Date().toISOString(), ...line });
       if (runtime.log.length > 5000) runtime.log.splice(0, runtime.log.length - 5000);
     },
-    changed() {
-      if (!options.stateDir || saveTimer) return;
-      saveTimer = setTimeout(() => {
-        saveTimer = undefined;
-        persist();
-      }, 100);
-    },
+    changed,
   };
+  return context;
+}
 
-  async function handle(req: TenantRequest): Promise<TenantResponse> {
-    const found = matchRoute(req);
-    try {
-      settleJob(context);
-      const refused = environmentRefusal(req, context);
-      if (refused) return refused;
-      if (!found) return amError(404, `Resource '${req.path}' not found`);
-      if (!isMatchedRoute(found)) return found;
-      return await found.route.handle(req, found.params, context);
-    } catch (error) {
-      context.log({ source: 'tenant', level: 'error', text: `${req.method} ${req.path}: internal error: ${(error as Error).message}` });
-      return amError(500, 'Internal Server Error');
-    }
+async function handle(req: TenantRequest, context: TenantContext): Promise<TenantResponse> {
+  const found = matchRoute(req);
+  try {
+    settleJob(context);
+    const refused = environmentRefusal(req, context);
+    if (refused) return refused;
+    if (!found) return amError(404, `Resource '${req.path}' not found`);
+    if (!isMatchedRoute(found)) return found;
+    return await found.route.handle(req, found.params, context);
+  } catch (error) {
+    context.log({ source: 'tenant', level: 'error', text: `${req.method} ${req.path}: internal error: ${(error as Error).message}` });
+    return amError(500, 'Internal Server Error');
   }
+}
 
-  const server = http.createServer((incoming, outgoing) => {
+interface Faults {
+  latencyMs: number;
+  rate: number;
+  random: () => number;
+}
+
+function faultsFrom(options: LocalTenantOptions): Faults {
+  return {
+    latencyMs: options.latencyMs ?? Number(process.env.LOCAL_TENANT_LATENCY_MS ?? 0),
+    rate: options.faultRate ?? Number(process.env.LOCAL_TENANT_FAULT_RATE ?? 0),
+    random: seeded(options.faultSeed ?? 42),
+  };
+}
+
+/** Answers with an injected fault (true) or leaves the request alone. Faults come before any effect, so retrying is always safe. */
+function injectFault(faults: Faults, incoming: http.IncomingMessage, outgoing: http.ServerResponse, path: string, context: TenantContext): boolean {
+  if (faults.rate <= 0 || faults.random() >= faults.rate) return false;
+  const kind = Math.floor(faults.random() * 3);
+  context.log({ source: 'http', level: 'warning', text: `${incoming.method} ${path} -> injected ${['429', '503', 'dropped connection'][kind]}` });
+  if (kind === 2) {
+    incoming.socket.destroy();
+    return true;
+  }
+  const response = kind === 0 ? amError(429, 'Too Many Requests') : amError(503, 'Service Unavailable');
+  outgoing.writeHead(response.status, { 'content-type': 'application/json;charset=UTF-8', ...(kind === 0 ? { 'retry-after': '1' } : {}) });
+  outgoing.end(JSON.stringify(response.body));
+  return true;
+}
+
+function tenantRequest(incoming: http.IncomingMessage, url: URL, body: string): TenantRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(incoming.headers)) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value ?? '');
+  return { method: incoming.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), rawQuery: url.search.slice(1), headers, body, origin: 'http' };
+}
+
+/** Configuration writes only: token, evaluate, logout and login requests change no configuration. */
+const isConfigurationWrite = (req: TenantRequest, response: TenantResponse) =>
+  req.method !== 'GET' && response.status < 300 && !req.path.includes('/oauth2/') && !req.query._action?.match(/^(evaluate|logout)$/) && !req.path.endsWith('/authenticate');
+
+function writeResponse(outgoing: http.ServerResponse, response: TenantResponse): void {
+  const isText = typeof response.body === 'string';
+  outgoing.writeHead(response.status, { 'content-type': isText ? 'text/html;charset=UTF-8' : 'application/json;charset=UTF-8', ...(response.headers ?? {}) });
+  outgoing.end(response.body === undefined ? '' : isText ? response.body : JSON.stringify(response.body));
+}
+
+type WriteListener = (event: WriteEvent, context: TenantContext) => void;
+
+function requestListener(context: TenantContext, faults: Faults, listeners: WriteListener[]): http.RequestListener {
+  return (incoming, outgoing) => {
     const chunks: Buffer[] = [];
     let size = 0;
     incoming.on('data', (chunk: Buffer) => {
@@ -128,31 +179,30 @@ export async function startTenant(options: LocalTenantOptions = {}): Promise<Loc
       if (size <= MAX_BODY) chunks.push(chunk);
     });
     incoming.on('end', async () => {
-      runtime.counters.requests += 1;
-      if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+      context.runtime.counters.requests += 1;
+      if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
       const url = new URL(incoming.url ?? '/', 'http://local');
-      if (faultRate > 0 && random() < faultRate) {
-        // Faults come before any effect, so retrying is always safe.
-        const kind = Math.floor(random() * 3);
-        context.log({ source: 'http', level: 'warning', text: `${incoming.method} ${url.pathname} -> injected ${['429', '503', 'dropped connection'][kind]}` });
-        if (kind === 2) return void incoming.socket.destroy();
-        const response = kind === 0 ? amError(429, 'Too Many Requests') : amError(503, 'Service Unavailable');
-        outgoing.writeHead(response.status, { 'content-type': 'application/json;charset=UTF-8', ...(kind === 0 ? { 'retry-after': '1' } : {}) });
-        return void outgoing.end(JSON.stringify(response.body));
-      }
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(incoming.headers)) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value ?? '');
-      const req: TenantRequest = { method: incoming.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), rawQuery: url.search.slice(1), headers, body: Buffer.concat(chunks).toString('utf8'), origin: 'http' };
-      const response = size > MAX_BODY ? amError(413, 'Request entity too large') : await handle(req);
+      if (injectFault(faults, incoming, outgoing, url.pathname, context)) return;
+      const req = tenantRequest(incoming, url, Buffer.concat(chunks).toString('utf8'));
+      const response = size > MAX_BODY ? amError(413, 'Request entity too large') : await handle(req, context);
       context.log({ source: 'http', level: response.status >= 500 ? 'error' : 'info', text: `${req.method} ${req.path} -> ${response.status}` });
-      if (req.method !== 'GET' && response.status < 300 && !req.path.includes('/oauth2/') && !req.query._action?.match(/^(evaluate|logout)$/) && !req.path.endsWith('/authenticate')) {
-        for (const listener of listeners) listener({ method: req.method, path: req.path, status: response.status }, context);
-      }
-      const isText = typeof response.body === 'string';
-      outgoing.writeHead(response.status, { 'content-type': isText ? 'text/html;charset=UTF-8' : 'application/json;charset=UTF-8', ...(response.headers ?? {}) });
-      outgoing.end(response.body === undefined ? '' : isText ? response.body : JSON.stringify(response.body));
+      if (isConfigurationWrite(req, response)) for (const listener of listeners) listener({ method: req.method, path: req.path, status: response.status }, context);
+      writeResponse(outgoing, response);
     });
-  });
+  };
+}
+
+export async function startTenant(options: LocalTenantOptions = {}): Promise<LocalTenant> {
+  const { state, serviceAccount } = await loadState(options.stateDir, options.seedFile);
+  if (options.amVersion) state.amVersion = options.amVersion;
+  const environment = options.environment && { ...options.environment, failPromotionAfter: options.environment.failPromotionAfter ?? failAfterFromEnv() };
+  // A group's service account may drive promotions (and sessions), as an AIC account granted those scopes.
+  if (environment) grantScopes(state, [PROMOTION_SCOPE, ...(options.directConfiguration ? [DIRECT_CONFIGURATION_SCOPE] : [])]);
+  const saves = persistence(options.stateDir, state);
+  let baseUrl = '';
+  const context = createContext(state, { putCreates: false, ...options, ...(environment ? { environment } : {}) }, () => baseUrl, saves.schedule);
+  const listeners: WriteListener[] = [];
+  const server = http.createServer(requestListener(context, faultsFrom(options), listeners));
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -177,10 +227,7 @@ export async function startTenant(options: LocalTenantOptions = {}): Promise<Loc
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      if (saveTimer) clearTimeout(saveTimer);
-      saveTimer = undefined;
-      persist();
-      await saving;
+      await saves.flush();
     },
   };
 }

@@ -15,14 +15,16 @@ import { createHash } from 'node:crypto';
 import JSZip from 'jszip';
 import type { AccessConfig } from '../config/access.js';
 import { resolveExposures, type ProviderExposure } from './exposure.js';
-import { MANAGED_MARKER, MAX_IMPORTED_TOKEN_BYTES, providerProxyName, qualifiedScope, targetServerName, TOKEN_PROXY_NAME, verifyFlowName } from './names.js';
+import { MANAGED_MARKER, providerProxyName, qualifiedScope, targetServerName, TOKEN_PROXY_NAME, verifyFlowName } from './names.js';
 import { SCRIPT, SCRIPT_SOURCES } from './scripts.js';
 import { policyXml, type PolicySpec } from './policy-xml.js';
 import { descriptorXml, proxyEndpointXml, sharedFlowXml, targetEndpointXml, type FaultRuleSpec, type FlowSpec, type StepSpec } from './xml.js';
+import { condition, defaultFaultRule, serverError } from './flow-steps.js';
+import { tokenFlowPolicies, type TokenProxyOptions } from './token-flows.js';
 
 export { TOKEN_PROXY_NAME, verifyFlowName, providerProxyName } from './names.js';
 export const DEFAULT_TOKEN_BASE_PATH = '/aic-api-to-api/oauth2';
-export const DEFAULT_EXPIRY_MARGIN_SECONDS = 30;
+export { DEFAULT_EXPIRY_MARGIN_SECONDS, type TokenProxyOptions } from './token-flows.js';
 /** The flow variable a provider proxy sets (a FlowCallout parameter) to the route's scope. */
 export const REQUIRED_SCOPE_VARIABLE = 'aic_api_to_api.required_scope';
 const HASH_PATTERN = /\[bundle-sha256:([0-9a-f]{64})\]/;
@@ -44,130 +46,6 @@ export interface BundleOptions {
   expiryMarginSeconds?: number;
   /** APIGEE_PROVIDER_TARGET_URL, for providers whose access file names no backend. */
   providerTargetUrl?: string;
-}
-
-function realmPath(realm: string): string {
-  return realm.replace(/^\/+/, '').split('/').filter(Boolean).map((r) => `/realms/${encodeURIComponent(r)}`).join('');
-}
-
-export function accessTokenUrl(aicBaseUrl: string, realm: string): string {
-  return `${aicBaseUrl.replace(/\/+$/, '')}/am/oauth2/realms/root${realmPath(realm)}/access_token`;
-}
-
-export function revokeUrl(aicBaseUrl: string, realm: string): string {
-  return `${aicBaseUrl.replace(/\/+$/, '')}/am/oauth2/realms/root${realmPath(realm)}/token/revoke`;
-}
-
-function condition(variable: string, operator: '=' | '!=', literal: string): string {
-  return `(${variable} ${operator} ${JSON.stringify(literal)})`;
-}
-
-const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
-const ERROR_BODY = 'aic_api_to_api.error_body';
-
-/** Error responses built from the script-encoded body, one per status the fault mapping produces. */
-function errorResponses(): PolicySpec[] {
-  return [
-    [400, 'Bad Request'],
-    [500, 'Internal Server Error'],
-    [502, 'Bad Gateway'],
-    [503, 'Service Unavailable'],
-  ].map(([status, reason]) => ({ kind: 'AssignMessage', name: `AM-Error-${status}`, response: { status: status as number, reason: reason as string, headers: NO_STORE, payload: { variable: ERROR_BODY } } }));
-}
-
-const serverError = (name: string): PolicySpec => ({ kind: 'AssignMessage', name, response: { status: 500, reason: 'Internal Server Error', headers: NO_STORE, payload: { json: { error: 'server_error' } } } });
-/** RaiseFault's own responses are kept; anything else the fault rules did not map becomes a bare 500. */
-const defaultFaultRule = (policy: string): StepSpec[] => [{ policy, condition: condition('fault.name', '!=', 'RaiseFault') }];
-
-export interface TokenProxyOptions extends BundleOptions {
-  /** Providers the gateway serves (others are refused with invalid_scope before AIC is called). */
-  exposedProviders: string[];
-}
-
-/** The token and revocation flows: each step only reads what an earlier step (or the request) has set. */
-export function tokenFlowPolicies(options: TokenProxyOptions): { policies: PolicySpec[]; flows: FlowSpec[]; faultRules: FaultRuleSpec[]; defaultFaultRule: StepSpec[] } {
-  const margin = options.expiryMarginSeconds ?? DEFAULT_EXPIRY_MARGIN_SECONDS;
-  const policies: PolicySpec[] = [
-    { kind: 'JavaScript', name: 'JS-CheckTokenRequest', resource: SCRIPT.checkTokenRequest, timeLimitMs: 200, properties: { providers: [...options.exposedProviders].sort().join(' ') } },
-    { kind: 'RaiseFault', name: 'RF-BadRequest', status: 400, reason: 'Bad Request', headers: NO_STORE, payload: { variable: ERROR_BODY } },
-    {
-      kind: 'ServiceCallout',
-      name: 'SC-AicAccessToken',
-      url: accessTokenUrl(options.aicBaseUrl, options.realm),
-      // AIC validates the client (so Apigee's authorization is external) and decides the scope.
-      formParams: { grant_type: 'client_credentials', client_id: '{request.formparam.client_id}', client_secret: '{request.formparam.client_secret}', scope: '{request.formparam.scope}' },
-      response: 'aicResponse',
-      timeoutMs: 30_000,
-    },
-    { kind: 'JavaScript', name: 'JS-CheckAicAnswer', resource: SCRIPT.checkAicAnswer, timeLimitMs: 200, properties: { expiryMarginSeconds: String(margin), maxTokenBytes: String(MAX_IMPORTED_TOKEN_BYTES) } },
-    { kind: 'RaiseFault', name: 'RF-ScopeNotGranted', status: 400, reason: 'Bad Request', headers: NO_STORE, payload: { variable: ERROR_BODY } },
-    { kind: 'RaiseFault', name: 'RF-UnusableAicAnswer', status: 502, reason: 'Bad Gateway', headers: NO_STORE, payload: { variable: ERROR_BODY } },
-    { kind: 'AssignMessage', name: 'AM-ExternalAuthorization', variables: { oauth_external_authorization_status: 'true' } },
-    {
-      kind: 'GenerateAccessToken',
-      name: 'OA-StoreAicToken',
-      externalAccessToken: 'aic_api_to_api.access_token',
-      expiresInMsRef: 'aic_api_to_api.expires_in_ms',
-      // Only used if the reference were unresolved (the script always sets it): expired at once.
-      defaultExpiresInMs: 0,
-      scopeRef: 'aic_api_to_api.scope',
-      grantTypeRef: 'request.formparam.grant_type',
-    },
-    { kind: 'AssignMessage', name: 'AM-TokenResponse', response: { status: 200, reason: 'OK', headers: NO_STORE, payload: { variable: 'aic_api_to_api.token_response' } } },
-    { kind: 'JavaScript', name: 'JS-CheckRevokeRequest', resource: SCRIPT.checkRevokeRequest, timeLimitMs: 200 },
-    { kind: 'GetOAuthV2Info', name: 'OAI-TokenOwner', accessTokenRef: 'request.formparam.token' },
-    {
-      kind: 'ServiceCallout',
-      name: 'SC-AicRevoke',
-      url: revokeUrl(options.aicBaseUrl, options.realm),
-      formParams: { token: '{request.formparam.token}', client_id: '{request.formparam.client_id}', client_secret: '{request.formparam.client_secret}' },
-      response: 'aicRevokeResponse',
-      timeoutMs: 30_000,
-    },
-    { kind: 'JavaScript', name: 'JS-CheckRevocation', resource: SCRIPT.checkRevocation, timeLimitMs: 200 },
-    { kind: 'InvalidateToken', name: 'OA-InvalidateToken', tokenRef: 'request.formparam.token' },
-    { kind: 'AssignMessage', name: 'AM-RevokeResponse', response: { status: 200, reason: 'OK', headers: NO_STORE } },
-    { kind: 'RaiseFault', name: 'RF-NotFound', status: 404, reason: 'Not Found', payload: { json: { error: 'not_found' } } },
-    { kind: 'JavaScript', name: 'JS-MapFault', resource: SCRIPT.mapFault, timeLimitMs: 200 },
-    ...errorResponses(),
-    serverError('AM-ServerError'),
-  ];
-  const refused = condition('aic_api_to_api.request_ok', '!=', 'true');
-  const token: StepSpec[] = [
-    { policy: 'JS-CheckTokenRequest' },
-    { policy: 'RF-BadRequest', condition: refused },
-    { policy: 'SC-AicAccessToken' },
-    { policy: 'JS-CheckAicAnswer' },
-    { policy: 'RF-ScopeNotGranted', condition: condition('aic_api_to_api.outcome', '=', 'denied') },
-    { policy: 'RF-UnusableAicAnswer', condition: condition('aic_api_to_api.outcome', '!=', 'granted') },
-    { policy: 'AM-ExternalAuthorization' },
-    { policy: 'OA-StoreAicToken' },
-    { policy: 'AM-TokenResponse' },
-  ];
-  const revoke: StepSpec[] = [
-    { policy: 'JS-CheckRevokeRequest' },
-    { policy: 'RF-BadRequest', condition: refused },
-    { policy: 'OAI-TokenOwner' },
-    { policy: 'SC-AicRevoke' },
-    { policy: 'JS-CheckRevocation' },
-    { policy: 'OA-InvalidateToken', condition: condition('aic_api_to_api.invalidate', '=', 'true') },
-    { policy: 'AM-RevokeResponse' },
-  ];
-  const post = condition('request.verb', '=', 'POST');
-  const flows: FlowSpec[] = [
-    { name: 'token', condition: `(proxy.pathsuffix MatchesPath "/token") and ${post}`, request: token },
-    { name: 'revoke', condition: `(proxy.pathsuffix MatchesPath "/revoke") and ${post}`, request: revoke },
-    { name: 'not-found', request: [{ policy: 'RF-NotFound' }] },
-  ];
-  const status = (code: string) => condition('aic_api_to_api.error_status', '=', code);
-  const faultRules: FaultRuleSpec[] = [
-    {
-      name: 'aic-or-store-refused',
-      condition: '(servicecallout.SC-AicAccessToken.failed = true) or (servicecallout.SC-AicRevoke.failed = true) or (oauthV2.OA-StoreAicToken.failed = true)',
-      steps: [{ policy: 'JS-MapFault' }, ...['400', '500', '502', '503'].map((code) => ({ policy: `AM-Error-${code}`, condition: status(code) }))],
-    },
-  ];
-  return { policies, flows, faultRules, defaultFaultRule: defaultFaultRule('AM-ServerError') };
 }
 
 /**

@@ -113,6 +113,24 @@ function isNetworkError(error: unknown): error is { code?: string; message: stri
   return (code !== undefined && RETRYABLE_CODES.has(code)) || /socket hang up|ECONNRESET/i.test(String((error as Error)?.message));
 }
 
+/** The request's body as sent, with its Content-Type set in `headers`. */
+function encodeBody(req: AmRequest, headers: Record<string, string>): unknown {
+  if (req.raw) {
+    headers['Content-Type'] = req.raw.contentType;
+    return req.raw.data;
+  }
+  if (req.form) {
+    headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    return new URLSearchParams(req.form).toString();
+  }
+  if (req.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    return JSON.stringify(req.body);
+  }
+  if (req.method !== 'GET') headers['Content-Type'] = 'application/json';
+  return undefined;
+}
+
 export class AmHttp {
   readonly stats = { requests: 0, writes: 0, retries: 0, byFamily: {} as Record<string, number> };
   readonly redactor: Redactor;
@@ -180,19 +198,7 @@ export class AmHttp {
       }
       let response;
       try {
-        let data: unknown = undefined;
-        if (req.raw) {
-          headers['Content-Type'] = req.raw.contentType;
-          data = req.raw.data;
-        } else if (req.form) {
-          headers['Content-Type'] = 'application/x-www-form-urlencoded';
-          data = new URLSearchParams(req.form).toString();
-        } else if (req.body !== undefined) {
-          headers['Content-Type'] = 'application/json';
-          data = JSON.stringify(req.body);
-        } else if (req.method !== 'GET') {
-          headers['Content-Type'] = 'application/json';
-        }
+        const data = encodeBody(req, headers);
         response = await this.client.request({ method: req.method, url: req.path, params: req.query, headers, data, responseType: 'json', transitional: { silentJSONParsing: true } });
       } catch (error) {
         if (isNetworkError(error) && attempt < this.maxRetries) {

@@ -42,6 +42,8 @@ function parseResponseType(value: string | undefined): ResponseType | undefined 
 
 const allowsResponseType = (client: Client, type: ResponseType) => stringList(client.advanced.responseTypes).some((allowed) => [...new Set(allowed.split(' ').filter(Boolean))].sort().join(' ') === type.key);
 
+// Longer than most handlers on purpose: AM's checks in AM's order, where any step may end the
+// request (an error, a redirect, the consent page); split up, each part would re-derive the redirect.
 export const authorize: Handler = async (req, params, tenant) => {
   const realm = realmOf(tenant, params.realm);
   if (!realm) return oauthError(400, 'invalid_request', `Unknown realm ${params.realm}`);

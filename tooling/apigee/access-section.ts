@@ -73,6 +73,31 @@ export function targetUrlProblem(value: string): string | undefined {
   return undefined;
 }
 
+type Add = (path: string, message: string) => void;
+
+/** One route's keys, path, scope and methods; returns the methods it names (for the duplicate check). */
+function checkRoute(route: Record<string, unknown>, routeAt: string, scopeNames: string[], add: Add): string[] {
+  for (const key of Object.keys(route)) if (!ROUTE_KEYS.includes(key)) add(`${routeAt}.${key}`, `unknown key; allowed keys here: ${ROUTE_KEYS.join(', ')}`);
+  if (typeof route.path !== 'string') add(`${routeAt}.path`, `expected a path string, got ${typeName(route.path)}`);
+  else {
+    const problem = routePathProblem(route.path);
+    if (problem) add(`${routeAt}.path`, problem);
+  }
+  if (typeof route.scope !== 'string') add(`${routeAt}.scope`, `expected the name of one of this provider's scopes, got ${typeName(route.scope)}`);
+  else if (!scopeNames.includes(route.scope)) add(`${routeAt}.scope`, `unknown scope ${JSON.stringify(route.scope)}: expected one of this provider's scopes (${scopeNames.slice(0, 10).join(', ') || 'none declared'})`);
+  if (!('methods' in route)) return [];
+  const list = route.methods;
+  if (!Array.isArray(list) || list.length === 0) {
+    add(`${routeAt}.methods`, `expected a non-empty array of ${ROUTE_METHODS.join(', ')}, got ${typeName(list)}`);
+    return [];
+  }
+  list.forEach((method, m) => {
+    if (typeof method !== 'string' || !(ROUTE_METHODS as readonly string[]).includes(method)) add(`${routeAt}.methods[${m}]`, `expected one of ${ROUTE_METHODS.join(', ')}, got ${typeName(method)}`);
+  });
+  if (new Set(list).size !== list.length) add(`${routeAt}.methods`, 'lists a method twice');
+  return list.filter((m): m is string => typeof m === 'string');
+}
+
 export function checkProviderApigee(raw: unknown, at: string, scopeNames: string[]): SectionProblem[] {
   const problems: SectionProblem[] = [];
   const add = (path: string, message: string) => problems.push({ path, message });
@@ -111,26 +136,7 @@ export function checkProviderApigee(raw: unknown, at: string, scopeNames: string
       add(routeAt, `expected an object with path, scope and optional methods, got ${typeName(route)}`);
       return;
     }
-    for (const key of Object.keys(route)) if (!ROUTE_KEYS.includes(key)) add(`${routeAt}.${key}`, `unknown key; allowed keys here: ${ROUTE_KEYS.join(', ')}`);
-    if (typeof route.path !== 'string') add(`${routeAt}.path`, `expected a path string, got ${typeName(route.path)}`);
-    else {
-      const problem = routePathProblem(route.path);
-      if (problem) add(`${routeAt}.path`, problem);
-    }
-    if (typeof route.scope !== 'string') add(`${routeAt}.scope`, `expected the name of one of this provider's scopes, got ${typeName(route.scope)}`);
-    else if (!scopeNames.includes(route.scope)) add(`${routeAt}.scope`, `unknown scope ${JSON.stringify(route.scope)}: expected one of this provider's scopes (${scopeNames.slice(0, 10).join(', ') || 'none declared'})`);
-    let methods: string[] = [];
-    if ('methods' in route) {
-      const list = route.methods;
-      if (!Array.isArray(list) || list.length === 0) add(`${routeAt}.methods`, `expected a non-empty array of ${ROUTE_METHODS.join(', ')}, got ${typeName(list)}`);
-      else {
-        list.forEach((method, m) => {
-          if (typeof method !== 'string' || !(ROUTE_METHODS as readonly string[]).includes(method)) add(`${routeAt}.methods[${m}]`, `expected one of ${ROUTE_METHODS.join(', ')}, got ${typeName(method)}`);
-        });
-        if (new Set(list).size !== list.length) add(`${routeAt}.methods`, 'lists a method twice');
-        methods = list.filter((m): m is string => typeof m === 'string');
-      }
-    }
+    const methods = checkRoute(route, routeAt, scopeNames, add);
     // Apigee runs the first conditional flow that matches: an identical later route never runs.
     const key = `${String(route.path)} ${[...methods].sort().join(',')}`;
     const earlier = seen.get(key);

@@ -45,6 +45,7 @@ function checkFlags(options: PromoteCommandOptions): number {
   return minutes;
 }
 
+/** The promotion's steps in order (checks, lock, dry run, promote, poll, unlock), each rendered as it happens: one sequence read top to bottom, long on purpose. */
 export async function promoteCommand(options: PromoteCommandOptions): Promise<number> {
   const timeoutMinutes = checkFlags(options);
   const environment = options.env!;

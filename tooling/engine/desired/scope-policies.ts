@@ -15,7 +15,7 @@ import type { ClientConsentConfig, ScopePoliciesConfig } from '../../config/acce
 import { DEFAULT_LOCALE_KEY } from '../../config/access.js';
 import { anyOfForms, normalForm, type Alternatives, type ConditionLiteral } from '../../config/condition-forms.js';
 import { RULE_VERSION, type ConditionRule, type RuleLiteral } from '../../../scripts/policy-condition-rule.js';
-import { ref, type DesiredObject, type JsonObject, type JsonValue } from '../model.js';
+import { ref, type DesiredObject, type JsonObject, type JsonValue, type Ref } from '../model.js';
 import { conditionScript, conditionScriptName, conditionTemplate } from './condition-scripts.js';
 import type { BundleSource } from './machinery.js';
 import { OAUTH2_SCOPE_RESOURCE_TYPE, scopePolicyName } from './names.js';
@@ -135,6 +135,29 @@ function groupRules(config: ScopePoliciesConfig): Map<string, { scope: string; e
   return grouped;
 }
 
+/** The scopes policy set; one the tool did not create must already allow the types the rules use (checked, never rewritten). */
+function scopePolicySet(config: ScopePoliciesConfig, resourceType: Ref, requires: { subjects: string[]; conditions: string[] }): DesiredObject<'policy-set'> {
+  return {
+    kind: 'policy-set',
+    id: config.policySet,
+    spec: {
+      createOnly: true,
+      resourceTypeUuids: [resourceType],
+      requires,
+      body: {
+        name: config.policySet,
+        displayName: config.policySet === 'oauth2Scopes' ? 'Default OAuth2 Scopes Policy Set' : `${config.policySet} (OAuth2 scopes)`,
+        description: marked(config.description, 'OAuth2 scope decisions (Use Policy Engine for Scope decisions)'),
+        applicationType: 'iPlanetAMWebAgentService',
+        entitlementCombiner: 'DenyOverride',
+        subjects: SCOPE_SET_SUBJECTS,
+        conditions: SCOPE_SET_CONDITIONS,
+        attributeNames: [],
+      },
+    },
+  };
+}
+
 export function scopePolicyObjects(config: ScopePoliciesConfig, context: ScopePolicyContext): DesiredObject[] {
   const resourceType = ref('resource-type', OAUTH2_SCOPE_RESOURCE_TYPE, 'uuid', `resource type "${OAUTH2_SCOPE_RESOURCE_TYPE}" (AM's built-in type of OAuth2 scope policies) does not exist in the realm; it is needed by scopePolicies`);
   const policies: DesiredObject<'policy'>[] = [];
@@ -176,26 +199,7 @@ export function scopePolicyObjects(config: ScopePoliciesConfig, context: ScopePo
       });
     });
   }
-  const set: DesiredObject<'policy-set'> = {
-    kind: 'policy-set',
-    id: config.policySet,
-    spec: {
-      createOnly: true,
-      resourceTypeUuids: [resourceType],
-      // An existing set the tool did not create must already allow these (checked, never rewritten).
-      requires: { subjects: [...usedSubjects].sort(), conditions: [...usedConditions].sort() },
-      body: {
-        name: config.policySet,
-        displayName: config.policySet === 'oauth2Scopes' ? 'Default OAuth2 Scopes Policy Set' : `${config.policySet} (OAuth2 scopes)`,
-        description: marked(config.description, 'OAuth2 scope decisions (Use Policy Engine for Scope decisions)'),
-        applicationType: 'iPlanetAMWebAgentService',
-        entitlementCombiner: 'DenyOverride',
-        subjects: SCOPE_SET_SUBJECTS,
-        conditions: SCOPE_SET_CONDITIONS,
-        attributeNames: [],
-      },
-    },
-  };
+  const set = scopePolicySet(config, resourceType, { subjects: [...usedSubjects].sort(), conditions: [...usedConditions].sort() });
   return [set, ...[...scripts.values()].sort((a, b) => a.id.localeCompare(b.id)), ...policies];
 }
 

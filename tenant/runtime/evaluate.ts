@@ -13,20 +13,8 @@ import { amError, jsonBody, ok, realmOf } from '../http-util.js';
 import type { Handler, JsonObject, JsonValue } from '../types.js';
 import { evaluatePolicies } from './policy-engine.js';
 import { sessionFrom } from './sessions.js';
-
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return !!value && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** Claims of a `subject.jwt`: AM reads the claims of the JWT it is given; the signature is not checked here. */
-function jwtClaims(jwt: string): JsonObject | undefined {
-  try {
-    const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as JsonValue;
-    return isObject(payload) ? payload : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { isJsonObject } from '../../common/json.js';
+import { jwtClaims } from './jwt-claims.js';
 
 /** null when the caller may evaluate policies in `realm`, else the 401 or 403 to answer. */
 function callerDenied(req: Parameters<Handler>[0], realm: string, tenant: Parameters<Handler>[2]) {
@@ -48,7 +36,7 @@ export const evaluate: Handler = (req, params, tenant) => {
   const { resources, application, subject } = parsed.body;
   if (!Array.isArray(resources) || resources.some((r) => typeof r !== 'string')) return amError(400, 'Policy evaluation: resources must be an array of strings');
   if (typeof application !== 'string' || !application) return amError(400, 'Policy evaluation: application (the policy set name) is required');
-  if (subject !== undefined && !isObject(subject)) return amError(400, 'Policy evaluation: subject must be an object with ssoToken, jwt or claims');
+  if (subject !== undefined && !isJsonObject(subject)) return amError(400, 'Policy evaluation: subject must be an object with ssoToken, jwt or claims');
   let claims: JsonObject = {};
   let authenticated = false;
   if (subject && typeof subject.ssoToken === 'string') {
@@ -58,7 +46,7 @@ export const evaluate: Handler = (req, params, tenant) => {
     const decoded = jwtClaims(subject.jwt);
     if (!decoded) return amError(400, 'Policy evaluation: subject.jwt is not a readable JWT');
     claims = decoded;
-  } else if (subject && isObject(subject.claims)) {
+  } else if (subject && isJsonObject(subject.claims)) {
     claims = subject.claims;
   }
   const result = evaluatePolicies(realm, { application, resources: resources as string[], claims, context: { authenticated } });

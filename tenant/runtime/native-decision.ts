@@ -12,6 +12,7 @@
  */
 import type { JsonObject, JsonValue, RealmState } from '../types.js';
 import { matchResource } from './policy-engine.js';
+import { isJsonObject } from '../../common/json.js';
 
 /** The identity a scope decision is made for. */
 export interface DecisionSubject {
@@ -34,18 +35,14 @@ const LOGICAL = new Set(['AND', 'OR', 'NOT']);
 const SUBJECT_TYPES = new Set(['AND', 'OR', 'NOT', 'AuthenticatedUsers', 'Identity', 'NONE', 'JwtClaim']);
 const CONDITION_TYPES = new Set(['AND', 'OR', 'NOT', 'Script']);
 
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return !!value && typeof value === 'object' && !Array.isArray(value);
-}
-
 const children = (node: JsonObject, many: string, one: string): JsonObject[] | undefined => {
-  if (node.type === 'NOT') return isObject(node[one]) ? [node[one] as JsonObject] : undefined;
-  return Array.isArray(node[many]) && (node[many] as JsonValue[]).every(isObject) ? (node[many] as JsonObject[]) : undefined;
+  if (node.type === 'NOT') return isJsonObject(node[one]) ? [node[one] as JsonObject] : undefined;
+  return Array.isArray(node[many]) && (node[many] as JsonValue[]).every(isJsonObject) ? (node[many] as JsonObject[]) : undefined;
 };
 
 /** Every node is of a type this evaluator knows and the policy set allows; otherwise the policy never applies (also under NOT). */
 function wellFormed(node: JsonValue | undefined, known: Set<string>, allowed: Set<string>, many: string, one: string): boolean {
-  if (!isObject(node) || typeof node.type !== 'string' || !known.has(node.type) || !allowed.has(node.type)) return false;
+  if (!isJsonObject(node) || typeof node.type !== 'string' || !known.has(node.type) || !allowed.has(node.type)) return false;
   if (!LOGICAL.has(node.type)) return true;
   const inner = children(node, many, one);
   return !!inner && inner.length > 0 && inner.every((child) => wellFormed(child, known, allowed, many, one));
@@ -123,9 +120,9 @@ export async function decideNatively(realm: RealmState, application: string, res
       for (const policy of candidates) {
         const patterns = Array.isArray(policy.resources) ? policy.resources.map(String) : [];
         if (!patterns.some((pattern) => matchResource(pattern, resource))) continue;
-        const grant = isObject(policy.actionValues) ? policy.actionValues.GRANT : undefined;
+        const grant = isJsonObject(policy.actionValues) ? policy.actionValues.GRANT : undefined;
         if (typeof grant !== 'boolean') continue;
-        if (isObject(policy.condition) && !(await conditionHolds(policy.condition, resource, run))) continue;
+        if (isJsonObject(policy.condition) && !(await conditionHolds(policy.condition, resource, run))) continue;
         // DenyOverride: one applicable deny beats any number of grants.
         decision = decision === undefined ? grant : decision && grant;
       }

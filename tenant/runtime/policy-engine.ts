@@ -4,6 +4,7 @@
  * Owns no HTTP and no state changes, so it is unit-tested directly and cheap enough to run per token.
  */
 import type { JsonObject, JsonValue, RealmState } from '../types.js';
+import { isJsonObject } from '../../common/json.js';
 
 const compiled = new Map<string, RegExp>();
 const MAX_COMPILED = 10_000;
@@ -32,13 +33,9 @@ export interface SubjectContext {
 
 const KNOWN_SUBJECTS = new Set(['JwtClaim', 'AND', 'OR', 'NOT', 'AuthenticatedUsers']);
 
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return !!value && typeof value === 'object' && !Array.isArray(value);
-}
-
 /** Every node of the subject tree is a type we evaluate; otherwise the subject never matches (fail closed, also under NOT). */
 function isKnownSubject(subject: JsonValue | undefined): boolean {
-  if (!isObject(subject) || !KNOWN_SUBJECTS.has(String(subject.type))) return false;
+  if (!isJsonObject(subject) || !KNOWN_SUBJECTS.has(String(subject.type))) return false;
   if (subject.type === 'AND' || subject.type === 'OR') return Array.isArray(subject.subjects) && subject.subjects.every(isKnownSubject);
   if (subject.type === 'NOT') return isKnownSubject(subject.subject);
   return true;
@@ -111,11 +108,11 @@ export function evaluatePolicies(realm: RealmState, request: EvaluationRequest):
       if (!patterns.some((pattern) => matchResource(pattern, resource))) continue;
       // Static response attributes of every applying policy are merged, as AM does.
       for (const attribute of Array.isArray(policy.resourceAttributes) ? policy.resourceAttributes : []) {
-        if (!isObject(attribute) || attribute.type !== 'Static' || typeof attribute.propertyName !== 'string' || !Array.isArray(attribute.propertyValues)) continue;
+        if (!isJsonObject(attribute) || attribute.type !== 'Static' || typeof attribute.propertyName !== 'string' || !Array.isArray(attribute.propertyValues)) continue;
         const values = (attributes[attribute.propertyName] ??= []);
         for (const value of attribute.propertyValues) if (!values.includes(String(value))) values.push(String(value));
       }
-      for (const [action, value] of Object.entries(isObject(policy.actionValues) ? policy.actionValues : {})) {
+      for (const [action, value] of Object.entries(isJsonObject(policy.actionValues) ? policy.actionValues : {})) {
         if (typeof value !== 'boolean') continue;
         // DenyOverride: one applicable deny beats any number of allows.
         actions[action] = action in actions ? actions[action] && value : value;

@@ -12,8 +12,10 @@ import { isNextGen, runScript, type BindingInput, type HttpAnswer, type HttpExch
 import { runRhinoCase } from '../../rhino/run.js';
 import { Redactor } from '../../common/redact.js';
 import { esvProperties } from '../api/esv.js';
-import type { JsonObject, JsonValue, RealmState, TenantContext, TenantRequest } from '../types.js';
+import type { JsonObject, RealmState, TenantContext, TenantRequest } from '../types.js';
 import { evaluatePolicies, type DecisionRow } from './policy-engine.js';
+import { isJsonObject } from '../../common/json.js';
+import { jwtClaims } from './jwt-claims.js';
 
 /** The shape of the SSO tokens sessions.ts issues: masked even after the session is gone. */
 const SSO_TOKEN_PATTERN = /[A-Za-z0-9_-]{32}\.\*AAJTSQACMDEAAlNLABx\*/g;
@@ -39,20 +41,6 @@ function inProcessHttp(tenant: TenantContext) {
   };
 }
 
-function isObject(value: unknown): value is JsonObject {
-  return !!value && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** Claims of a `subject.jwt` (the signature is not checked, as in the REST evaluate). */
-function jwtClaims(jwt: string): JsonObject | undefined {
-  try {
-    const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as JsonValue;
-    return isObject(payload) ? payload : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The next-generation `policy` binding: policy.evaluate(subject, application, resourceNames,
  * environment) answered by the tenant's policy engine with the same decisions the REST evaluate
@@ -64,7 +52,7 @@ function policyEvaluator(tenant: TenantContext, realm: RealmState) {
     const { subject, application, resources } = request;
     if (typeof application !== 'string' || !application) throw new Error('Invalid value application');
     if (!Array.isArray(resources) || resources.some((r) => typeof r !== 'string')) throw new Error('Invalid value resourceNames');
-    if (!isObject(subject)) throw new Error('Invalid value subject');
+    if (!isJsonObject(subject)) throw new Error('Invalid value subject');
     let claims: JsonObject;
     let authenticated = false;
     if (typeof subject.ssoToken === 'string') {
@@ -75,7 +63,7 @@ function policyEvaluator(tenant: TenantContext, realm: RealmState) {
       const decoded = jwtClaims(subject.jwt);
       if (!decoded) throw new Error('Invalid value subject: the jwt is not readable');
       claims = decoded;
-    } else if (isObject(subject.claims) && typeof subject.claims.sub === 'string') {
+    } else if (isJsonObject(subject.claims) && typeof subject.claims.sub === 'string') {
       claims = subject.claims;
     } else {
       throw new Error('Invalid value subject');

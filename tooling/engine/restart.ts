@@ -27,9 +27,10 @@ export async function restartAndWait(http: AmHttp, options: RestartOptions = {})
   const timeoutMs = (options.timeoutSeconds ?? 900) * 1000;
   const started = now();
   const elapsed = () => Math.round((now() - started) / 1000);
-  const poll = async () => {
+  /** Reads the status and reports it; `readyMeans` says what a "ready" is at this point, so the progress lines never show an unexplained "ready". */
+  const poll = async (readyMeans: string) => {
     const { restartStatus } = await getStartup(http);
-    options.onProgress?.(restartStatus, elapsed());
+    options.onProgress?.(restartStatus === 'ready' ? readyMeans : restartStatus, elapsed());
     return restartStatus;
   };
   const timedOut = (what: string) => now() - started > timeoutMs && new Error(`tenant restart: ${what} after ${elapsed()} s (timeout ${Math.round(timeoutMs / 1000)} s); check the tenant's status in the admin console, then run deploy again`);
@@ -38,7 +39,7 @@ export async function restartAndWait(http: AmHttp, options: RestartOptions = {})
   // it was asked for, its status may still read "ready"; then our request is refused (409) and we
   // wait for it the same way, then ask again (it may have started before our writes).
   for (;;) {
-    for (let status = await poll(); status !== 'ready'; status = await poll()) {
+    for (let status = await poll('none running, requesting one'); status !== 'ready'; status = await poll('the running one ended, requesting ours')) {
       const late = timedOut(`a restart already running is still "${status}"`);
       if (late) throw late;
       await sleep(pollMs);
@@ -59,7 +60,7 @@ export async function restartAndWait(http: AmHttp, options: RestartOptions = {})
   // is seen leaving "ready" and its end is not waited for much longer than it took.
   for (let polls = 0; ; polls++) {
     await sleep(Math.min(pollMs, 1000 * 2 ** polls));
-    const status = await poll();
+    const status = await poll(left ? 'ready' : 'requested, not begun yet');
     if (status !== 'ready') left = true;
     else if (left || (options.loaded && (await options.loaded()))) return;
     const late = timedOut(left ? `still "${status}"` : 'the status never left "ready" after the restart was requested');

@@ -12,7 +12,7 @@
  */
 import { error, type Diagnostic } from '../diagnostics.js';
 import type { Plan } from '../engine/model.js';
-import type { ClientBody } from '../rest/oauth2-clients.js';
+import { overrideScriptIds, type ClientBody } from '../rest/oauth2-clients.js';
 
 /** The ESV ids the plan would create: absent from the environment. */
 export function missingEsvs(plan: Plan): string[] {
@@ -23,21 +23,10 @@ export function missingEsvDiagnostic(environment: string, missing: string[]): Di
   return error('blocked', 'promote.missing-esvs', `the ${environment} environment lacks ESVs the scripts read: ${missing.join(', ')}; AIC fails a promotion without them. Run \`npm run deploy -- --env ${environment}\` first: it writes them (and holds the clients until the promotion); nothing was locked or promoted`);
 }
 
-const SCRIPT_FIELDS = ['accessTokenModificationScript', 'validateScopeScript'] as const;
-
 /** Each (client, script) pair where a client points at a script about to be deleted. */
 export function scriptsInUse(clients: ClientBody[], deleted: string[]): { client: string; script: string }[] {
   const doomed = new Set(deleted);
-  const pairs: { client: string; script: string }[] = [];
-  for (const client of clients) {
-    const overrides = client.overrideOAuth2ClientConfig ?? {};
-    for (const field of SCRIPT_FIELDS) {
-      const value = overrides[field];
-      const script = value && typeof value === 'object' && 'value' in (value as object) ? (value as { value: unknown }).value : value;
-      if (typeof script === 'string' && doomed.has(script)) pairs.push({ client: String(client._id ?? '?'), script });
-    }
-  }
-  return pairs;
+  return clients.flatMap((client) => overrideScriptIds(client.overrideOAuth2ClientConfig).filter((script) => doomed.has(script)).map((script) => ({ client: String(client._id ?? '?'), script })));
 }
 
 export function scriptsInUseDiagnostic(environment: string, what: 'promotion' | 'rollback', pairs: { client: string; script: string }[]): Diagnostic {

@@ -32,6 +32,18 @@ export function setOverrides(client: ClientBody, overrides: Record<string, unkno
   return { ...client, overrideOAuth2ClientConfig: { ...(client.overrideOAuth2ClientConfig ?? {}), ...flat } };
 }
 
+/** The override fields that name a script (by id). */
+const SCRIPT_OVERRIDE_FIELDS = ['accessTokenModificationScript', 'validateScopeScript'] as const;
+
+/** The script ids a client's override block names ("[Empty]", AM's "no script", is none). */
+export function overrideScriptIds(overrides: unknown): string[] {
+  if (!overrides || typeof overrides !== 'object' || Array.isArray(overrides)) return [];
+  const block = overrides as Record<string, unknown>;
+  // Flat values, as AM stores the block; a wrapped { value } one is read through all the same.
+  const unwrap = (value: unknown) => (value && typeof value === 'object' && 'value' in value ? (value as { value: unknown }).value : value);
+  return SCRIPT_OVERRIDE_FIELDS.map((field) => unwrap(block[field])).filter((id): id is string => typeof id === 'string' && id !== '[Empty]');
+}
+
 function isWrapped(value: unknown): value is { inherited: boolean; value?: unknown } {
   return !!value && typeof value === 'object' && !Array.isArray(value) && 'inherited' in value;
 }

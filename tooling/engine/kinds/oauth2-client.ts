@@ -8,7 +8,7 @@
  * is lost — and no scope is ever added or dropped (only the entries of a scope the client allows
  * are rewritten). Dynamic configuration. A client is switched only after everything it will reach exists.
  */
-import { getClient, listClients, putClient, setOverrides } from '../../rest/oauth2-clients.js';
+import { getClient, listClients, overrideScriptIds, putClient, setOverrides } from '../../rest/oauth2-clients.js';
 import { error, warning } from '../../diagnostics.js';
 import { differences, isPlainObject } from '../diff.js';
 import type { KindHandler, PlanContext } from '../handler.js';
@@ -118,11 +118,6 @@ function usesScopesPolicySet(overrides: unknown): boolean {
   return isPlainObject(overrides) && overrides.providerOverridesEnabled === true && overrides.usePolicyEngineForScope === true;
 }
 
-/** A client the access file does not name may still point at a script the tool manages (set by hand): the script must outlive it. */
-function namesScript(overrides: unknown): boolean {
-  return isPlainObject(overrides) && ['accessTokenModificationScript', 'validateScopeScript'].some((key) => typeof overrides[key] === 'string' && overrides[key] !== '[Empty]');
-}
-
 /**
  * How long a client switched from one pair of scripts to another keeps its change open: AM reads a
  * client's overrides when a token request starts (and AIC runs several AM instances, each learning
@@ -183,7 +178,8 @@ export const oauth2ClientHandler: KindHandler<'oauth2-client'> = {
     const wanted = new Set(desired.map((o) => o.id));
     const clients = await listClients(ctx.http, ctx.realm);
     return clients
-      .filter((client) => wanted.has(String(client._id)) || usesScopesPolicySet(client.overrideOAuth2ClientConfig) || namesScript(client.overrideOAuth2ClientConfig))
+      // A client the access file does not name may still point at a script the tool manages (set by hand): the script must outlive it.
+      .filter((client) => wanted.has(String(client._id)) || usesScopesPolicySet(client.overrideOAuth2ClientConfig) || overrideScriptIds(client.overrideOAuth2ClientConfig).length > 0)
       .map((client) => {
         const core = isPlainObject(client.coreOAuth2ClientConfig) ? client.coreOAuth2ClientConfig : {};
         const scopes = unwrap(core.scopes);

@@ -4,6 +4,7 @@
  * name, an existing one keeps the tenant's, so an interrupted create never leaves a duplicate.
  */
 import { deleteScript, putScript, queryScriptsByName, type ScriptDefinition, type StoredScript } from '../../rest/scripts.js';
+import { overrideScriptIds } from '../../rest/oauth2-clients.js';
 import { creation, differences } from '../diff.js';
 import type { KindHandler, PlanContext } from '../handler.js';
 import { deterministicUuid } from '../ids.js';
@@ -22,7 +23,6 @@ declare module '../model.js' {
 }
 
 const uuidFor = (realm: string, name: string) => deterministicUuid(`script:${realm}:${name}`);
-const SCRIPT_OVERRIDES = ['accessTokenModificationScript', 'validateScopeScript'];
 
 /** Clients the tool reads whose overrides (as this plan leaves them) still name the script: deleting it would break them. */
 function clientsUsing(uuid: string, ctx: PlanContext): string[] {
@@ -30,7 +30,7 @@ function clientsUsing(uuid: string, ctx: PlanContext): string[] {
     .observedOf('oauth2-client')
     .filter((client) => {
       const overrides: Record<string, JsonValue> = ctx.planned('oauth2-client', client.id)?.payload.overrides ?? client.state.overrides;
-      return SCRIPT_OVERRIDES.some((key) => overrides[key] === uuid);
+      return overrideScriptIds(overrides).includes(uuid);
     })
     .map((client) => client.id)
     .sort();

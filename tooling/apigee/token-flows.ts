@@ -5,6 +5,7 @@
  */
 import type { BundleOptions } from './bundle.js';
 import { MAX_IMPORTED_TOKEN_BYTES } from './names.js';
+import { oauth2Path } from '../rest/paths.js';
 import { SCRIPT } from './scripts.js';
 import type { PolicySpec } from './policy-xml.js';
 import type { FaultRuleSpec, FlowSpec, StepSpec } from './xml.js';
@@ -12,16 +13,12 @@ import { condition, defaultFaultRule, ERROR_BODY, errorResponses, NO_STORE, serv
 
 export const DEFAULT_EXPIRY_MARGIN_SECONDS = 30;
 
-function realmPath(realm: string): string {
-  return realm.replace(/^\/+/, '').split('/').filter(Boolean).map((r) => `/realms/${encodeURIComponent(r)}`).join('');
-}
-
 export function accessTokenUrl(aicBaseUrl: string, realm: string): string {
-  return `${aicBaseUrl.replace(/\/+$/, '')}/am/oauth2/realms/root${realmPath(realm)}/access_token`;
+  return `${aicBaseUrl.replace(/\/+$/, '')}${oauth2Path(realm, 'access_token')}`;
 }
 
 export function revokeUrl(aicBaseUrl: string, realm: string): string {
-  return `${aicBaseUrl.replace(/\/+$/, '')}/am/oauth2/realms/root${realmPath(realm)}/token/revoke`;
+  return `${aicBaseUrl.replace(/\/+$/, '')}${oauth2Path(realm, 'token/revoke')}`;
 }
 
 export interface TokenProxyOptions extends BundleOptions {

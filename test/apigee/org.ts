@@ -4,10 +4,9 @@
  * gateway then does with it). Owns: the state and the few lookups both sides need.
  */
 
-export interface OrgAttribute {
-  name: string;
-  value: string;
-}
+import type { ApiProduct, Attribute, TargetServer } from '../../tooling/apigee/management.js';
+
+export type OrgAttribute = Attribute;
 
 export interface OrgCredential {
   consumerKey: string;
@@ -25,26 +24,9 @@ export interface OrgApp {
   credentials: OrgCredential[];
 }
 
-export interface OrgProduct {
-  name: string;
-  displayName?: string;
-  description?: string;
-  approvalType?: string;
-  environments?: string[];
-  scopes?: string[];
-  attributes?: OrgAttribute[];
-  operationGroup?: { operationConfigType?: string; operationConfigs?: { apiSource: string; operations?: { resource: string; methods?: string[] }[] }[] };
-}
-
-export interface OrgTargetServer {
-  name: string;
-  description?: string;
-  host: string;
-  port: number;
-  isEnabled?: boolean;
-  protocol?: string;
-  sSLInfo?: { enabled?: boolean; enforce?: boolean; ignoreValidationErrors?: boolean };
-}
+/** Products and target servers are stored as the management API carries them. */
+export type OrgProduct = ApiProduct;
+export type OrgTargetServer = TargetServer;
 
 export interface OrgRevision {
   revision: string;

@@ -1,5 +1,5 @@
 /**
- * The AIC documentation's "Dynamic OAuth 2.0 authorization" demonstration (../shared/seeds/002_*),
+ * The AIC documentation's "Dynamic OAuth 2.0 authorization" demonstration (the project's seed document 002),
  * step by step on the local tenant with the real deploy tool: the scope policy (deny email to
  * Authenticated Users) in the default oauth2Scopes policy set, the client switched to the policy
  * engine, its Implied Consent cleared; then the non-interactive test (password grant "openid email"

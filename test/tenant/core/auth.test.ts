@@ -2,7 +2,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoreTenant, REALM } from './tenant-client.js';
 
-const GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 let core: CoreTenant;
 
 beforeAll(async () => {
@@ -10,8 +9,7 @@ beforeAll(async () => {
 });
 afterAll(() => core.close());
 
-const loginWith = async (overrides: Parameters<CoreTenant['assertion']>[0] = {}, form: Record<string, string> = {}) =>
-  core.login({ client_id: 'service-account', grant_type: GRANT, assertion: await core.assertion(overrides), scope: 'fr:am:* fr:idc:esv:*', ...form });
+const loginWith = (overrides: Parameters<CoreTenant['assertion']>[0] = {}, form: Record<string, string> = {}) => core.loginWithAssertion(overrides, form);
 
 describe('service-account login', () => {
   it('issues a bearer token for an assertion signed with the generated key', async () => {

@@ -8,17 +8,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sameEndpoint } from '../../../tenant/api/admin.js';
-import { CoreTenant } from './tenant-client.js';
+import { CoreTenant, JWT_BEARER_GRANT as GRANT } from './tenant-client.js';
 
-const GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 let core: CoreTenant;
 beforeAll(async () => {
   core = await CoreTenant.start();
 });
 afterAll(() => core.close());
 
-const loginWith = async (overrides: Parameters<CoreTenant['assertion']>[0] = {}, form: Record<string, string> = {}) =>
-  core.login({ client_id: 'service-account', grant_type: GRANT, assertion: await core.assertion(overrides), scope: 'fr:am:* fr:idc:esv:*', ...form });
+const loginWith = (overrides: Parameters<CoreTenant['assertion']>[0] = {}, form: Record<string, string> = {}) => core.loginWithAssertion(overrides, form);
 
 describe('assertion audience', () => {
   it.each([

@@ -33,6 +33,9 @@ export interface AssertionOverrides {
   jti?: string | null;
 }
 
+/** The grant of a service-account login (RFC 7523). */
+export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+
 export class CoreTenant {
   private constructor(
     readonly tenant: LocalTenant,
@@ -67,8 +70,13 @@ export class CoreTenant {
     return this.send('POST', '/am/oauth2/access_token', { body: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   }
 
+  /** A service-account login with a fresh assertion (`overrides` bend it) and the full admin scope unless `form` says otherwise. */
+  async loginWithAssertion(overrides: AssertionOverrides = {}, form: Record<string, string> = {}): Promise<Answer> {
+    return this.login({ client_id: 'service-account', grant_type: JWT_BEARER_GRANT, assertion: await this.assertion(overrides), scope: 'fr:am:* fr:idc:esv:*', ...form });
+  }
+
   async token(scope = 'fr:am:* fr:idc:esv:*'): Promise<string> {
-    const answer = await this.login({ client_id: 'service-account', grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: await this.assertion(), scope });
+    const answer = await this.loginWithAssertion({}, { scope });
     if (answer.status !== 200) throw new Error(`service-account login failed: ${answer.status} ${answer.text}`);
     return answer.body.access_token as string;
   }
